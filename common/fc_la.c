@@ -1,0 +1,145 @@
+/* fc_la.c — CBLAS/LAPACKE calls, row-major. The only file that includes them. */
+#include "fc_la.h"
+
+#include <assert.h>
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <string.h>
+
+
+/* BLAS takes int sizes; our sizes are size_t and must fit (checked in debug builds). */
+#define BI(x) ((blasint)(x))
+
+double fc_dot(size_t n, const double *x, const double *y)
+{
+    return cblas_ddot(BI(n), x, 1, y, 1);
+}
+
+double fc_nrm2(size_t n, const double *x)
+{
+    return cblas_dnrm2(BI(n), x, 1);
+}
+
+void fc_axpy(size_t n, double a, const double *x, double *y)
+{
+    cblas_daxpy(BI(n), a, x, 1, y, 1);
+}
+
+void fc_scal(size_t n, double a, double *x)
+{
+    cblas_dscal(BI(n), a, x, 1);
+}
+
+void fc_copy(size_t n, const double *x, double *y)
+{
+    if (n) memmove(y, x, n * sizeof *x);
+}
+
+void fc_zero(size_t n, double *x)
+{
+    if (n) memset(x, 0, n * sizeof *x);
+}
+
+void fc_gemv(int trans, size_t m, size_t n, double alpha, const double *A, size_t lda,
+             const double *x, double beta, double *y)
+{
+    if (m == 0 || n == 0) {
+        size_t ny = trans ? n : m;
+        if (beta == 0.0)
+            fc_zero(ny, y);
+        else
+            fc_scal(ny, beta, y);
+        return;
+    }
+    cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, BI(m), BI(n), alpha, A, BI(lda),
+                x, 1, beta, y, 1);
+}
+
+void fc_gemm(int ta, int tb, size_t m, size_t n, size_t k, double alpha, const double *A,
+             size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc)
+{
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        for (size_t i = 0; i < m; i++) {
+            if (beta == 0.0)
+                fc_zero(n, C + i * ldc);
+            else
+                fc_scal(n, beta, C + i * ldc);
+        }
+        return;
+    }
+    cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                BI(m), BI(n), BI(k), alpha, A, BI(lda), B, BI(ldb), beta, C, BI(ldc));
+}
+
+void fc_sym_fill_lower(size_t n, double *A, size_t lda)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++) A[i * lda + j] = A[j * lda + i];
+}
+
+void fc_syrk_t(size_t n, size_t k, double alpha, const double *A, size_t lda, double beta,
+               double *C, size_t ldc)
+{
+    if (n == 0) return;
+    if (k == 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (beta == 0.0)
+                fc_zero(n, C + i * ldc);
+            else
+                fc_scal(n, beta, C + i * ldc);
+        }
+        return;
+    }
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, BI(n), BI(k), alpha, A, BI(lda), beta, C,
+                BI(ldc));
+    fc_sym_fill_lower(n, C, ldc);
+}
+
+void fc_symv(size_t n, double alpha, const double *A, const double *x, double beta, double *y)
+{
+    if (n == 0) return;
+    cblas_dsymv(CblasRowMajor, CblasUpper, BI(n), alpha, A, BI(n), x, 1, beta, y, 1);
+}
+
+int fc_chol(size_t n, double *A, const char *what)
+{
+    lapack_int info;
+    if (n == 0) return FC_OK;
+    if (!fc_all_finite(n * n, A))
+        return fc_err_set(FC_ENOTSPD, "%s has a non-finite entry", what);
+    info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, A, (lapack_int)n);
+    if (info > 0)
+        return fc_err_set(FC_ENOTSPD, "%s is not positive definite (leading minor %d)", what,
+                          (int)info);
+    assert(info == 0 && "dpotrf: illegal argument");
+    return FC_OK;
+}
+
+void fc_chol_solve(size_t n, const double *L, double *b)
+{
+    fc_chol_solve_many(n, 1, L, b);
+}
+
+void fc_chol_solve_many(size_t n, size_t nrhs, const double *L, double *B)
+{
+    lapack_int info;
+    if (n == 0 || nrhs == 0) return;
+    info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, (lapack_int)nrhs, L,
+                          (lapack_int)n, B, (lapack_int)nrhs);
+    assert(info == 0 && "dpotrs: illegal argument");
+    (void)info;
+}
+
+void fc_la_set_threads(int n)
+{
+    openblas_set_num_threads(n < 1 ? 1 : n);
+}
+
+int fc_all_finite(size_t n, const double *x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
+}

@@ -1,0 +1,46 @@
+/* fc_la.h — the one shim over CBLAS and LAPACKE.
+ * Conventions: every matrix is dense, row-major, with leading dimension = number of
+ * columns unless an ld is passed. Symmetric matrices are stored in full (both
+ * triangles valid) except Cholesky factors, which live in the lower triangle. */
+#ifndef FC_LA_H
+#define FC_LA_H
+
+#include <stddef.h>
+
+#include "fc_error.h"
+
+double fc_dot(size_t n, const double *x, const double *y);
+double fc_nrm2(size_t n, const double *x);
+void fc_axpy(size_t n, double a, const double *x, double *y);   /* y += a x   */
+void fc_scal(size_t n, double a, double *x);                    /* x *= a     */
+void fc_copy(size_t n, const double *x, double *y);             /* y = x      */
+void fc_zero(size_t n, double *x);                              /* x = 0      */
+/* y = alpha op(A) x + beta y, A m x n row-major; trans != 0 uses A^T. */
+void fc_gemv(int trans, size_t m, size_t n, double alpha, const double *A, size_t lda,
+             const double *x, double beta, double *y);
+/* C = alpha op(A) op(B) + beta C (m x n result, k inner). */
+void fc_gemm(int ta, int tb, size_t m, size_t n, size_t k, double alpha, const double *A,
+             size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc);
+/* C = alpha A^T A + beta C for A k x n (ld lda): C n x n, both triangles filled. */
+void fc_syrk_t(size_t n, size_t k, double alpha, const double *A, size_t lda, double beta,
+               double *C, size_t ldc);
+/* y = A x for symmetric A (full storage). */
+void fc_symv(size_t n, double alpha, const double *A, const double *x, double beta, double *y);
+/* Copy the upper triangle onto the lower one. */
+void fc_sym_fill_lower(size_t n, double *A, size_t lda);
+
+/* In-place Cholesky A = L L^T (lower triangle of A gets L). FC_ENOTSPD (with a
+ * message naming `what`) if A is not positive definite; A is then undefined. */
+FC_MUST int fc_chol(size_t n, double *A, const char *what);
+/* Solve (L L^T) x = b in place (b -> x), L from fc_chol. */
+void fc_chol_solve(size_t n, const double *L, double *b);
+/* Solve (L L^T) X = B in place for nrhs right-hand sides stored row-major n x nrhs. */
+void fc_chol_solve_many(size_t n, size_t nrhs, const double *L, double *B);
+
+/* Number of BLAS threads for this process. */
+void fc_la_set_threads(int n);
+
+/* True if every entry is finite. */
+int fc_all_finite(size_t n, const double *x);
+
+#endif

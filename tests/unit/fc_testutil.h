@@ -1,0 +1,21 @@
+/* fc_testutil.h — small helpers shared by the unit tests: random data, relative
+ * differences, temporary files. */
+#ifndef FC_TESTUTIL_H
+#define FC_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fc_rng.h"
+
+/* max_i |a_i - b_i| / max(1e-300, max_i |b_i|, floor): a scale-aware relative error. */
+double fc_test_relerr(size_t n, const double *a, const double *b);
+/* Fill x with N(0, scale^2) draws. */
+void fc_test_randn(fc_rng_t *r, size_t n, double scale, double *x);
+/* Write text to a fresh file under a temporary folder; returns its path (static slot
+ * per call site is not kept: the caller copies it). */
+void fc_test_write_file(const char *path, const char *text);
+/* A fresh temporary folder (mkdtemp) whose path is copied into buf. */
+void fc_test_tmpdir(char *buf, size_t size);
+
+#endif
