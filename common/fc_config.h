@@ -1,8 +1,10 @@
 /* fc_config.h — the run configuration (SPEC §6): a typed, validated struct filled from
  * defaults, an INI file (inih) and --set overrides. The struct holds no heap memory, so
  * it can be copied by assignment (sweeps do). Errors name file, line and key:
- *   "PATH:LINE: section.key: what is wrong"   (file)
- *   "--set section.key=value: what is wrong"    (command line) */
+ *   "PATH:LINE: section.key: what is wrong"                  (file)
+ *   "--set section.key=value: section.key: what is wrong"    (command line)
+ * One table of key descriptors in fc_config.c drives defaults, parsing, --set and the
+ * echo, so a key is added in one place. */
 #ifndef FC_CONFIG_H
 #define FC_CONFIG_H
 
@@ -14,6 +16,12 @@
 
 #define FC_PATH_MAX 4096
 #define FC_NAME_MAX 32
+/* Number of keys (SPEC §6 plus algorithm.local_solver), the length of origin[]. */
+#define FC_CONFIG_NKEYS 36
+/* origin[] value for a key set with --set (fc_config_set); 0 = default, > 0 = a line. */
+#define FC_CONFIG_FROM_SET (-1)
+/* Room for any key's value as text (fc_config_get; groups can be long). */
+#define FC_CONFIG_VALUE_MAX 16384
 
 typedef enum { FC_FMT_SYNTHETIC, FC_FMT_CSV, FC_FMT_LIBSVM, FC_FMT_IDX } fc_format_t;
 typedef enum { FC_PART_IID, FC_PART_DIRICHLET, FC_PART_LABEL_GROUPS, FC_PART_FILES } fc_scheme_t;
@@ -71,18 +79,32 @@ typedef struct {
         char dir[FC_PATH_MAX];
         int checkpoint_every;
     } output;
+    /* Where each key got its value, in fc_config_visit order: a line of `source` (> 0),
+     * FC_CONFIG_FROM_SET, or 0 (the default). Read it with fc_config_where. */
+    int origin[FC_CONFIG_NKEYS];
 } fc_config_t;
 
-/* Fill c with the defaults of SPEC §6. */
+/* Fill c with the defaults of SPEC §6 (source "", every origin 0). */
 void fc_config_defaults(fc_config_t *c);
-/* Defaults, then the INI file at path. FC_EIO if it cannot be read, FC_ECONFIG on an
- * unknown section or key, a wrong type or an out-of-range value. */
+/* Defaults, then the INI file at path. FC_EIO "PATH: cannot open: ..." if it cannot be
+ * read; FC_ECONFIG "PATH:LINE: ..." on a syntax error, an unknown section or key, a key
+ * given twice, a wrong type or an out-of-range value. Relative paths in the file are
+ * joined to the file's folder. Lines (after leading blanks) are limited to inih's
+ * line length (198 characters). Indented lines are ordinary lines, not continuations.
+ * On failure *c is untouched. */
 FC_MUST int fc_config_load(const char *path, fc_config_t *c);
-/* Apply one "section.key=value" override (paths relative to the current directory). */
+/* Apply one "section.key=value" override (paths stay relative to the current
+ * directory). FC_ECONFIG "--set ASSIGNMENT: section.key: ..." on failure, and then *c
+ * is untouched. Also the way to apply --vary values and --out (output.dir=DIR). */
 FC_MUST int fc_config_set(fc_config_t *c, const char *assignment);
-/* Cross-key checks that need the whole config (input files exist, groups vs clients,
- * files scheme needs {k}, ...). Messages name the key and, when it came from the file,
- * the line. */
+/* Cross-key checks that need the whole config, run after every --set: data.train is
+ * required for csv/libsvm/idx and must be readable (idx: a folder with
+ * train-{images-idx3,labels-idx1}-ubyte[.gz]; data.test likewise with t10k-); a path
+ * with {k} goes with partition.scheme = files (csv/libsvm only) and then the file of
+ * every client 0..clients-1 must exist; label_groups needs groups, at most one group
+ * per client, labels below data.classes when set; dirichlet and label_groups need a
+ * model with class labels. FC_ECONFIG with fc_config_where's prefix, e.g.
+ * "PATH:LINE: data.train: cannot open '/abs/x.csv': No such file or directory". */
 FC_MUST int fc_config_validate(const fc_config_t *c);
 /* Effective local step limit (SPEC "Local solver": 1 for pvi, else 50, unless set). */
 int fc_config_local_steps(const fc_config_t *c);
@@ -93,7 +115,21 @@ typedef void (*fc_config_visit_fn)(const char *section, const char *key, const c
                                    void *ctx);
 void fc_config_visit(const fc_config_t *c, fc_config_visit_fn fn, void *ctx);
 
-/* Names for the enums ("iso", "synchronous", ...). */
+/* The effective value of one key ("section.key") as fc_config_visit shows it, into buf
+ * (size bytes; FC_CONFIG_VALUE_MAX is always enough). FC_ECONFIG for an unknown key or
+ * a value that does not fit. */
+FC_MUST int fc_config_get(const fc_config_t *c, const char *name, char *buf, size_t size);
+/* The message prefix naming where key `name` ("section.key") got its value, for errors
+ * found after loading: "PATH:LINE: " (file), "--set section.key=VALUE: " (--set),
+ * "PATH: " (default, config from a file) or "" (default, no file). Callers append
+ * "section.key: problem". */
+void fc_config_where(const fc_config_t *c, const char *name, char *buf, size_t size);
+
+/* Names for the enums ("iso", "synchronous", ...); "?" for a value out of range. */
 const char *fc_family_name(fc_family_t f);
+const char *fc_format_name(fc_format_t f);
+const char *fc_scheme_name(fc_scheme_t s);
+const char *fc_schedule_name(fc_schedule_t s);
+const char *fc_solver_kind_name(fc_solver_kind_t s);
 
 #endif

@@ -27,7 +27,9 @@ typedef struct {
     /* Number of correct predictions (SPEC §6 metrics); NULL for regression. */
     size_t (*correct)(const fc_model_t *m, const double *X, const double *y, size_t n,
                       const double *theta, double *work);
-    /* Doubles of work space eval/hvp/correct need for a block of n examples. */
+    /* Doubles of work space eval/hvp/correct need for a block of n examples; SIZE_MAX if that
+     * overflows, so fc_alloc refuses it. Labels must be valid for the model (the readers check
+     * them; the models only assert). hdiag and hvp never form the d x d Hessian. */
     size_t (*work_size)(const fc_model_t *m, size_t n);
 } fc_model_ops_t;
 
@@ -41,7 +43,9 @@ struct fc_model {
 
 /* The row for a model.type name, or NULL. */
 const fc_model_ops_t *fc_model_find(const char *name);
-/* Fill m for p features and C classes; FC_EINVAL if d = p*C overflows or C < 2 for softmax. */
+/* Fill m for p features and C classes (ignored, and m->classes = 1, unless the model's labels
+ * are classes). FC_EINVAL, with m untouched, if p == 0, C < 2 for softmax, d = p*C overflows
+ * or exceeds the BLAS int range, or beta is not positive and finite for linear. */
 FC_MUST int fc_model_init(fc_model_t *m, const fc_model_ops_t *ops, size_t p, int classes,
                           double beta);
 

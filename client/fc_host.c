@@ -1,0 +1,181 @@
+/* fc_host.c — the client role: local updates and metric contributions for the clients
+ * of this rank, computed first, then added in client order along the transport's chain. */
+#include "fc_host.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fc_la.h"
+#include "fc_mem.h"
+
+struct fc_host {
+    fc_tp_t *tp;
+    fc_algo_ctx_t ctx[FC_NSLOTS];
+    size_t lo, hi;            /* hosted clients [lo, hi) */
+    fc_client_t **client;     /* hi − lo */
+    fc_work_t *work;
+    uint64_t seed;
+    double participation;
+    unsigned char *mask;      /* K participation flags */
+    double *results;          /* (hi − lo) × the largest result length */
+    size_t result_stride;
+    double *acc;              /* serving ranks' running sum on the chain */
+    double *payload;          /* serving ranks' copy of the broadcast payload */
+    size_t payload_cap;
+    /* The command being summed (for the chain callback). */
+    const fc_cmd_t *cur;
+    size_t cur_len;
+};
+
+size_t fc_host_result_len(const fc_algo_ctx_t *ctx, const fc_cmd_t *cmd)
+{
+    const fc_algo_ctx_t *a = &ctx[cmd->slot];
+    switch (cmd->code) {
+    case FC_CMD_UPDATE:
+    case FC_CMD_UPDATE_ONE:
+        return a->ops->delta_len(a);
+    case FC_CMD_EVAL:
+        return cmd->flags & FC_EVAL_LOSS_ONLY ? 1 : 2 + a->d;
+    default:
+        return 0;
+    }
+}
+
+static size_t max_result_len(const fc_algo_ctx_t ctx[FC_NSLOTS])
+{
+    size_t best = 0;
+    for (int s = 0; s < FC_NSLOTS; s++) {
+        fc_cmd_t up = {.code = FC_CMD_UPDATE, .slot = s}, ev = {.code = FC_CMD_EVAL, .slot = s};
+        size_t a = fc_host_result_len(ctx, &up), b = fc_host_result_len(ctx, &ev);
+        if (a > best) best = a;
+        if (b > best) best = b;
+    }
+    return best;
+}
+
+int fc_host_create(fc_tp_t *tp, const fc_algo_ctx_t ctx[FC_NSLOTS], const fc_shards_t *shards,
+                   uint64_t seed, double participation, fc_host_t **out)
+{
+    int err;
+    fc_host_t *h = NULL;
+    size_t n = shards->hi - shards->lo, K = ctx[FC_SLOT_MAIN].K;
+    *out = NULL;
+    FC_CALL(fc_calloc(1, sizeof *h, &h));
+    h->tp = tp;
+    memcpy(h->ctx, ctx, sizeof h->ctx);
+    h->lo = shards->lo;
+    h->hi = shards->hi;
+    h->seed = seed;
+    h->participation = participation;
+    FC_CALL(fc_calloc(n, sizeof *h->client, &h->client));
+    for (size_t i = 0; i < n; i++)
+        FC_CALL(fc_client_create(&ctx[FC_SLOT_MAIN], h->lo + i, shards->block[i], &h->client[i]));
+    FC_CALL(fc_work_create(&ctx[FC_SLOT_MAIN], shards->max_n, &h->work));
+    FC_CALL(fc_calloc(K, 1, &h->mask));
+    h->result_stride = max_result_len(ctx);
+    FC_CALL(fc_calloc(n ? n : 1, h->result_stride * sizeof(double), &h->results));
+    FC_CALL(fc_calloc(h->result_stride, sizeof(double), &h->acc));
+    *out = h;
+    return FC_OK;
+cleanup:
+    fc_host_destroy(&h);
+    return err;
+}
+
+void fc_host_destroy(fc_host_t **ph)
+{
+    fc_host_t *h = ph ? *ph : NULL;
+    if (!h) return;
+    if (h->client)
+        for (size_t i = 0; i < h->hi - h->lo; i++) fc_client_destroy(&h->client[i]);
+    fc_free(&h->client);
+    fc_work_destroy(&h->work);
+    fc_free(&h->mask);
+    fc_free(&h->results);
+    fc_free(&h->acc);
+    fc_free(&h->payload);
+    fc_free(ph);
+}
+
+/* Does client k take part in this command? */
+static int takes_part(const fc_host_t *h, const fc_cmd_t *cmd, size_t k)
+{
+    switch (cmd->code) {
+    case FC_CMD_UPDATE:
+        return h->mask[k];
+    case FC_CMD_UPDATE_ONE:
+        return (int64_t)k == cmd->k;
+    default:
+        return 1;
+    }
+}
+
+static int run_client(fc_host_t *h, const fc_cmd_t *cmd, const double *payload, size_t i)
+{
+    const fc_algo_ctx_t *a = &h->ctx[cmd->slot];
+    fc_client_t *c = h->client[i];
+    double *res = h->results + i * h->result_stride;
+    if (cmd->code == FC_CMD_EVAL) {
+        if (cmd->flags & FC_EVAL_LOSS_ONLY) {
+            res[0] = fc_client_loss(a, c, payload, h->work);
+            return FC_OK;
+        }
+        fc_client_metrics(a, c, a->ops->has_sites, payload, res, NULL, h->work);
+        return FC_OK;
+    }
+    return a->ops->local(a, c, payload, res, h->work);
+}
+
+/* Chain callback: add this rank's contributions to the running sum, in client order. */
+static void add_results(void *ctx, double *acc)
+{
+    fc_host_t *h = ctx;
+    for (size_t i = 0; i < h->hi - h->lo; i++)
+        if (takes_part(h, h->cur, h->lo + i))
+            fc_axpy(h->cur_len, 1.0, h->results + i * h->result_stride, acc);
+}
+
+int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, double *result)
+{
+    fc_host_t *h = host;
+    int err = FC_OK;
+    size_t failed = 0;
+    if (cmd->code == FC_CMD_UPDATE)
+        fc_participants(h->ctx[FC_SLOT_MAIN].K, h->participation, h->seed, cmd->round, h->mask);
+    for (size_t i = 0; i < h->hi - h->lo && !err; i++)
+        if (takes_part(h, cmd, h->lo + i)) {
+            err = run_client(h, cmd, payload, i);
+            failed = h->lo + i;
+        }
+    /* A diverging update (ENOTSPD, ENUMERIC) is an outcome the server reports; anything
+     * else is a failure this rank names. */
+    if (err && err != FC_ENOTSPD && err != FC_ENUMERIC)
+        fprintf(stderr, "fedpc: rank %d, client %zu: %s\n", fc_tp_rank(h->tp), failed,
+                fc_err_msg());
+    else if (err)
+        fc_err_prefix("client %zu: ", failed);
+    int agreed = fc_tp_agree(h->tp, err);
+    if (agreed) return agreed;
+    h->cur = cmd;
+    h->cur_len = fc_host_result_len(h->ctx, cmd);
+    return fc_tp_chain_sum(h->tp, result, h->cur_len, add_results, h);
+}
+
+int fc_host_serve(fc_host_t *h)
+{
+    for (;;) {
+        fc_cmd_t cmd;
+        int err = fc_tp_bcast(h->tp, &cmd, sizeof cmd, 0);
+        if (err) return FC_EXIT_INTERNAL;
+        if (cmd.code == FC_CMD_DONE) return cmd.round;
+        if ((size_t)cmd.len > h->payload_cap) {
+            if (fc_realloc(&h->payload, (size_t)cmd.len, sizeof(double))) return FC_EXIT_INTERNAL;
+            h->payload_cap = (size_t)cmd.len;
+        }
+        if (fc_tp_bcast(h->tp, h->payload, (size_t)cmd.len * sizeof(double), 0))
+            return FC_EXIT_INTERNAL;
+        /* The outcome is the server's to judge: it always follows with another command.
+         * Only a broken transport ends the loop here. */
+        if (fc_host_execute(h, &cmd, h->payload, h->acc) == FC_EMPI) return FC_EXIT_INTERNAL;
+    }
+}

@@ -1,0 +1,210 @@
+/* fc_algo.c — the algorithm registry and the state shared by every algorithm: global
+ * posterior, client state, work buffers, per-client metrics, participation. */
+#include "fc_algo.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fc_algo_impl.h"
+#include "fc_family.h"
+#include "fc_la.h"
+#include "fc_mem.h"
+#include "fc_rng.h"
+
+static const fc_algo_ops_t *const registry[] = {
+    &fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops, &fc_algo_ama_ops,
+    &fc_algo_central_ops,
+};
+#define NREG (sizeof registry / sizeof registry[0])
+
+const fc_algo_ops_t *fc_algo_find(const char *name)
+{
+    for (size_t i = 0; i < NREG; i++)
+        if (strcmp(registry[i]->name, name) == 0) return registry[i];
+    return NULL;
+}
+
+const char *fc_algo_names(void)
+{
+    return "fpc, pvi, admm, ama, central";
+}
+
+void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_model_t *model, size_t K)
+{
+    memset(a, 0, sizeof *a);
+    a->model = model;
+    a->ops = fc_algo_find(c->algorithm.name);
+    a->family = a->ops && a->ops->uses_family ? c->algorithm.family : FC_FAMILY_ISO;
+    a->d = model->d;
+    a->K = K;
+    a->delta = c->model.prior_precision;
+    a->damping = c->algorithm.damping;
+    a->penalty = c->algorithm.penalty;
+    a->local.max_steps = fc_config_local_steps(c);
+    a->local.tol = c->algorithm.local_tol;
+    /* Matrix-free when asked, or (auto) when a d×d matrix would not fit comfortably:
+     * only diag/iso can go without one. */
+    a->local.matrix_free =
+        a->family != FC_FAMILY_FULL &&
+        (c->algorithm.local_solver == FC_SOLVER_CG ||
+         (c->algorithm.local_solver == FC_SOLVER_AUTO && model->d > FC_DENSE_MAX_D));
+}
+
+int fc_global_create(const fc_algo_ctx_t *a, fc_global_t **out)
+{
+    int err;
+    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    fc_global_t *g = NULL;
+    *out = NULL;
+    FC_CALL(fc_calloc(1, sizeof *g, &g));
+    g->d = d;
+    FC_CALL(fc_calloc(d, sizeof(double), &g->m));
+    FC_CALL(fc_calloc(d, sizeof(double), &g->sum_h));
+    FC_CALL(fc_calloc(3 * d, sizeof(double), &g->scratch));
+    if (np) {
+        FC_CALL(fc_calloc(np, sizeof(double), &g->S));
+        FC_CALL(fc_calloc(np, sizeof(double), &g->sum_H));
+        for (size_t i = 0; i < d; i++) g->S[a->family == FC_FAMILY_FULL ? i * d + i : i] = a->delta;
+    }
+    if (a->family == FC_FAMILY_FULL || (a->ops && a->ops->dense_server))
+        FC_CALL(fc_calloc(d * d, sizeof(double), &g->L));
+    *out = g;
+    return FC_OK;
+cleanup:
+    fc_global_destroy(&g);
+    return err;
+}
+
+void fc_global_destroy(fc_global_t **pg)
+{
+    fc_global_t *g = pg ? *pg : NULL;
+    if (!g) return;
+    fc_free(&g->m);
+    fc_free(&g->S);
+    fc_free(&g->L);
+    fc_free(&g->sum_h);
+    fc_free(&g->sum_H);
+    fc_free(&g->scratch);
+    fc_free(pg);
+}
+
+int fc_client_create(const fc_algo_ctx_t *a, size_t k, const fc_data_t *data, fc_client_t **out)
+{
+    int err;
+    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    fc_client_t *c = NULL;
+    *out = NULL;
+    FC_CALL(fc_calloc(1, sizeof *c, &c));
+    c->k = k;
+    c->data = data;
+    FC_CALL(fc_calloc(d, sizeof(double), &c->h));
+    FC_CALL(fc_calloc(d, sizeof(double), &c->theta));
+    if (np) FC_CALL(fc_calloc(np, sizeof(double), &c->H));
+    *out = c;
+    return FC_OK;
+cleanup:
+    fc_client_destroy(&c);
+    return err;
+}
+
+void fc_client_destroy(fc_client_t **pc)
+{
+    fc_client_t *c = pc ? *pc : NULL;
+    if (!c) return;
+    fc_free(&c->h);
+    fc_free(&c->H);
+    fc_free(&c->theta);
+    fc_free(pc);
+}
+
+int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
+{
+    int err;
+    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    int dense = !a->local.matrix_free;
+    fc_work_t *w = NULL;
+    *out = NULL;
+    FC_CALL(fc_calloc(1, sizeof *w, &w));
+    FC_CALL(fc_solver_ws_create(a->model, max_n, dense, &w->solver));
+    FC_CALL(fc_calloc(d, sizeof(double), &w->theta));
+    FC_CALL(fc_calloc(d, sizeof(double), &w->b));
+    FC_CALL(fc_calloc(d, sizeof(double), &w->g));
+    FC_CALL(fc_calloc(d, sizeof(double), &w->h_new));
+    FC_CALL(fc_calloc(d, sizeof(double), &w->tmp));
+    if (np) {
+        FC_CALL(fc_calloc(np, sizeof(double), &w->P));
+        FC_CALL(fc_calloc(np, sizeof(double), &w->H_new));
+    }
+    if (a->family == FC_FAMILY_FULL) FC_CALL(fc_calloc(d * d, sizeof(double), &w->chol));
+    *out = w;
+    return FC_OK;
+cleanup:
+    fc_work_destroy(&w);
+    return err;
+}
+
+void fc_work_destroy(fc_work_t **pw)
+{
+    fc_work_t *w = pw ? *pw : NULL;
+    if (!w) return;
+    fc_solver_ws_destroy(&w->solver);
+    fc_free(&w->theta);
+    fc_free(&w->b);
+    fc_free(&w->g);
+    fc_free(&w->h_new);
+    fc_free(&w->tmp);
+    fc_free(&w->P);
+    fc_free(&w->H_new);
+    fc_free(&w->chol);
+    fc_free(pw);
+}
+
+void fc_client_metrics(const fc_algo_ctx_t *a, const fc_client_t *c, int has_sites,
+                       const double *theta, double *out, double *hess, fc_work_t *w)
+{
+    size_t d = a->d;
+    double *grad = out + 2;
+    fc_model_eval(a->model, c->data, theta, &out[0], grad, hess, NULL,
+                  fc_solver_ws_model_work(w->solver));
+    out[1] = 0.0;
+    if (!has_sites) return;
+    /* SPEC §2: correction term ‖∇ℓ_k(m) − (H_k m − h_k)‖². admm/ama sites have H = 0. */
+    fc_site_gradient(c->H ? a->family : FC_FAMILY_ISO, d, c->h, c->H, theta, w->tmp);
+    double s = 0.0;
+    for (size_t i = 0; i < d; i++) {
+        double r = grad[i] - w->tmp[i];
+        s += r * r;
+    }
+    out[1] = s;
+}
+
+double fc_client_loss(const fc_algo_ctx_t *a, const fc_client_t *c, const double *theta,
+                      fc_work_t *w)
+{
+    double loss;
+    fc_model_eval(a->model, c->data, theta, &loss, NULL, NULL, NULL,
+                  fc_solver_ws_model_work(w->solver));
+    return loss;
+}
+
+void fc_participants(size_t K, double frac, uint64_t seed, int round, unsigned char *mask)
+{
+    size_t take = (size_t)ceil(frac * (double)K - 1e-12);
+    if (take < 1) take = 1;
+    if (take >= K) {
+        memset(mask, 1, K);
+        return;
+    }
+    memset(mask, 0, K);
+    /* Partial Fisher–Yates over an implicit identity permutation, tracked in the mask:
+     * Floyd's algorithm picks `take` distinct clients with one draw each. */
+    fc_rng_t r;
+    fc_rng_seed(&r, seed, 0x7061727469ULL, (uint64_t)round);
+    for (size_t j = K - take; j < K; j++) {
+        size_t t = (size_t)fc_rng_below(&r, j + 1);
+        if (mask[t])
+            mask[j] = 1;
+        else
+            mask[t] = 1;
+    }
+}

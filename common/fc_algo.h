@@ -1,0 +1,120 @@
+/* fc_algo.h — the algorithms of SPEC §3 as tables of pure update rules over one
+ * client's state and the global state. The runtime only moves the buffers around:
+ *   server: pack(global) -> state   ... broadcast ...
+ *   client: local(state, client)    -> delta (the change it contributes)
+ *           ... deltas summed in client order ...
+ *   server: apply(global, sum of deltas)
+ * A name registry maps algorithm.name to a row (adding an algorithm = a file + a row).
+ * Ownership: fc_global_t and fc_client_t own their vectors (created/destroyed here);
+ * a client borrows its data block; fc_work_t is per-rank scratch reused every round. */
+#ifndef FC_ALGO_H
+#define FC_ALGO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fc_config.h"
+#include "fc_data.h"
+#include "fc_error.h"
+#include "fc_model.h"
+#include "fc_solver.h"
+
+/* Largest d for which diag/iso use the dense Newton solver under local_solver = auto. */
+#define FC_DENSE_MAX_D 4000
+
+/* Everything an update rule needs to know that is fixed for the run. */
+typedef struct {
+    const fc_model_t *model;
+    const struct fc_algo_ops *ops;
+    fc_family_t family; /* iso for algorithms without families */
+    size_t d;
+    size_t K;           /* logical clients */
+    double delta;       /* prior precision δ */
+    double damping;     /* α */
+    double penalty;     /* ρ */
+    fc_solve_opts_t local; /* local solver options */
+} fc_algo_ctx_t;
+
+/* The server's global state. m is the posterior mean (θ̄ for admm/ama, θ for central).
+ * sum_h, sum_H: running sums of what clients contributed (SPEC §2 (D) for sites). */
+typedef struct {
+    size_t d;
+    double *m;
+    double *S;     /* full: d*d precision; diag: d; iso/admm/ama: NULL */
+    double *L;     /* full: Cholesky factor of S; else NULL */
+    double *sum_h; /* d */
+    double *sum_H; /* full: d*d; diag: d; else NULL */
+    double *scratch; /* 3d doubles for server-side steps */
+    int stalled;     /* central: the last step made no progress (floating-point floor) */
+} fc_global_t;
+
+/* One logical client's private state. */
+typedef struct {
+    size_t k;
+    const fc_data_t *data; /* borrowed */
+    double *h;             /* site h_k, or the dual v_k for admm/ama */
+    double *H;             /* site H_k: full d*d, diag d, else NULL */
+    double *theta;         /* admm/ama: last local solution θ_k; else NULL */
+} fc_client_t;
+
+/* Scratch for local updates on one rank (sized for the largest client). */
+typedef struct fc_work fc_work_t;
+
+/* Oracle the central algorithm's server step uses for its line search: F(theta).
+ * In the runtime this is a collective evaluation over all clients. */
+typedef struct {
+    int (*objective)(void *ctx, const double *theta, double *F);
+    void *ctx;
+} fc_oracle_t;
+
+typedef struct fc_algo_ops {
+    const char *name;
+    int has_sites;    /* fpc/pvi: sites (h, H); admm/ama: duals (h = v, H = 0); central: none */
+    int uses_family;  /* 1: algorithm.family shapes the sites; 0: treated as iso */
+    int dense_server; /* 1: the server step needs a d×d matrix (central's Newton) */
+    /* Doubles in the server->client state and in one client's contribution. */
+    size_t (*state_len)(const fc_algo_ctx_t *a);
+    size_t (*delta_len)(const fc_algo_ctx_t *a);
+    /* Server: write the broadcast state. */
+    void (*pack)(const fc_algo_ctx_t *a, const fc_global_t *g, double *state);
+    /* Client k: local update from the state; updates c and writes its contribution
+     * (delta_len doubles, overwritten). FC_ENOTSPD for an indefinite cavity/site. */
+    FC_MUST int (*local)(const fc_algo_ctx_t *a, fc_client_t *c, const double *state,
+                         double *delta, fc_work_t *w);
+    /* Server: add the summed contributions and recompute the global state. */
+    FC_MUST int (*apply)(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_delta,
+                         const fc_oracle_t *oracle);
+} fc_algo_ops_t;
+
+/* The row for an algorithm.name, or NULL. */
+const fc_algo_ops_t *fc_algo_find(const char *name);
+/* Comma-separated list of registered names (for messages and --help). */
+const char *fc_algo_names(void);
+
+/* Build the fixed context from a config (algorithm.name must be registered) and a model. */
+void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_model_t *model, size_t K);
+
+FC_MUST int fc_global_create(const fc_algo_ctx_t *a, fc_global_t **out);
+void fc_global_destroy(fc_global_t **g);
+/* Sites at zero: the prior (q_0). */
+FC_MUST int fc_client_create(const fc_algo_ctx_t *a, size_t k, const fc_data_t *data,
+                             fc_client_t **out);
+void fc_client_destroy(fc_client_t **c);
+FC_MUST int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out);
+void fc_work_destroy(fc_work_t **w);
+
+/* Per-client metric contribution at theta: out[0] = ℓ_k(θ), out[1] = the squared
+ * correction ‖∇ℓ_k(θ) − (H_k θ − h_k)‖² (SPEC §2; 0 without sites), out[2..2+d) =
+ * ∇ℓ_k(θ). With hess != NULL also ∇²ℓ_k(θ) (d*d) into hess. */
+void fc_client_metrics(const fc_algo_ctx_t *a, const fc_client_t *c, int has_sites,
+                       const double *theta, double *out, double *hess, fc_work_t *w);
+
+/* ℓ_k(θ) alone (line searches). */
+double fc_client_loss(const fc_algo_ctx_t *a, const fc_client_t *c, const double *theta,
+                      fc_work_t *w);
+
+/* Which clients update in a round: ⌈frac K⌉ of them, seeded by (seed, round); the same
+ * on every rank. mask[k] = 1 for participants. */
+void fc_participants(size_t K, double frac, uint64_t seed, int round, unsigned char *mask);
+
+#endif

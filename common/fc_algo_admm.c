@@ -1,0 +1,92 @@
+/* fc_algo_admm.c — federated ADMM (SPEC §3.3) and Tseng's AMA (SPEC §3.4). Client state:
+ * the dual v_k (stored as the client's h) and the last local solution θ_k. */
+#include "fc_algo_impl.h"
+#include "fc_la.h"
+
+static size_t dual_len(const fc_algo_ctx_t *a)
+{
+    return a->d;
+}
+
+static void dual_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *state)
+{
+    fc_copy(a->d, g->m, state); /* θ̄ */
+}
+
+/* θ_k = argmin ℓ_k(θ) + v_kᵀθ + ρ/2‖θ − θ̄‖²; v_k += αρ(θ_k − θ̄). Writes Δv_k into dv and
+ * the new θ_k into c->theta, returning the old θ_k in w->tmp. */
+static int dual_step(const fc_algo_ctx_t *a, fc_client_t *c, const double *theta_bar,
+                     double *dv, fc_work_t *w)
+{
+    size_t d = a->d;
+    fc_quad_t q = {.shape = FC_QUAD_ISO, .P = NULL, .rho = a->penalty, .b = w->b};
+    for (size_t i = 0; i < d; i++) w->b[i] = a->penalty * theta_bar[i] - c->h[i];
+    fc_copy(d, theta_bar, w->theta);
+    int err = fc_solve_local(a->model, c->data, &q, &a->local, w->theta, w->solver, NULL);
+    if (err) return err;
+    for (size_t i = 0; i < d; i++) {
+        dv[i] = a->damping * a->penalty * (w->theta[i] - theta_bar[i]);
+        c->h[i] += dv[i];
+    }
+    fc_copy(d, c->theta, w->tmp);
+    fc_copy(d, w->theta, c->theta);
+    return FC_OK;
+}
+
+/* ADMM contributes the change of ρθ_k + v_k (the server needs ρΣθ_k + Σv_k). */
+static int admm_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
+                      fc_work_t *w)
+{
+    int err = dual_step(a, c, state, delta, w);
+    if (err) return err;
+    for (size_t i = 0; i < a->d; i++) delta[i] += a->penalty * (c->theta[i] - w->tmp[i]);
+    return FC_OK;
+}
+
+/* AMA contributes the change of v_k. */
+static int ama_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
+                     fc_work_t *w)
+{
+    return dual_step(a, c, state, delta, w);
+}
+
+static int admm_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_delta,
+                      const fc_oracle_t *oracle)
+{
+    (void)oracle;
+    fc_axpy(a->d, 1.0, sum_delta, g->sum_h);
+    double denom = a->delta + (double)a->K * a->penalty; /* θ̄ = (ρΣθ_k + Σv_k)/(δ + Kρ) */
+    for (size_t i = 0; i < a->d; i++) g->m[i] = g->sum_h[i] / denom;
+    return FC_OK;
+}
+
+static int ama_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_delta,
+                     const fc_oracle_t *oracle)
+{
+    (void)oracle;
+    fc_axpy(a->d, 1.0, sum_delta, g->sum_h);
+    for (size_t i = 0; i < a->d; i++) g->m[i] = g->sum_h[i] / a->delta; /* θ̄ = Σv_k / δ */
+    return FC_OK;
+}
+
+const fc_algo_ops_t fc_algo_admm_ops = {
+    .name = "admm",
+    .has_sites = 1,
+    .uses_family = 0,
+    .state_len = dual_len,
+    .delta_len = dual_len,
+    .pack = dual_pack,
+    .local = admm_local,
+    .apply = admm_apply,
+};
+
+const fc_algo_ops_t fc_algo_ama_ops = {
+    .name = "ama",
+    .has_sites = 1,
+    .uses_family = 0,
+    .state_len = dual_len,
+    .delta_len = dual_len,
+    .pack = dual_pack,
+    .local = ama_local,
+    .apply = ama_apply,
+};

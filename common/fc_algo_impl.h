@@ -1,0 +1,21 @@
+/* fc_algo_impl.h — private to the fc_algo*.c files: the work struct and the rows of the
+ * algorithm registry. */
+#ifndef FC_ALGO_IMPL_H
+#define FC_ALGO_IMPL_H
+
+#include "fc_algo.h"
+
+struct fc_work {
+    fc_solver_ws_t *solver;
+    double *theta, *b, *g, *h_new, *tmp; /* d each */
+    double *P, *H_new;                   /* fc_family_prec_len each */
+    double *chol;                        /* full: d*d scratch for PD checks */
+};
+
+extern const fc_algo_ops_t fc_algo_fpc_ops;
+extern const fc_algo_ops_t fc_algo_pvi_ops;
+extern const fc_algo_ops_t fc_algo_admm_ops;
+extern const fc_algo_ops_t fc_algo_ama_ops;
+extern const fc_algo_ops_t fc_algo_central_ops;
+
+#endif

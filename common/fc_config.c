@@ -1,0 +1,887 @@
+/* fc_config.c — the run configuration (SPEC §6). One table of key descriptors drives
+ * the defaults, the INI parser (inih), --set overrides and the echo (fc_config_visit). */
+#include "fc_config.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <ini.h>
+
+#include "fc_algo.h"
+#include "fc_model.h"
+
+/* ---------------------------------------------------------------------------------------
+ * The key table */
+
+typedef enum {
+    T_INT,    /* int */
+    T_LONG,   /* long */
+    T_U64,    /* uint64_t, no sign */
+    T_DOUBLE, /* finite double */
+    T_BOOL,   /* int 0/1: true/false, yes/no, 1/0 */
+    T_ENUM,   /* an int-sized enum; names[] in enum order */
+    T_MODEL,  /* char[FC_NAME_MAX], a name fc_model_find knows */
+    T_ALGO,   /* char[FC_NAME_MAX], a name fc_algo_find knows */
+    T_PATH,   /* char[FC_PATH_MAX]; in a file, relative to the file's folder */
+    T_GROUPS  /* fc_groups_t via fc_groups_parse; "" = none */
+} ktype_t;
+
+/* Bounds of numeric keys. */
+enum {
+    B_LO = 1u << 0,      /* v >= lo (or > lo with B_LO_OPEN) */
+    B_LO_OPEN = 1u << 1, /* */
+    B_HI = 1u << 2,      /* v <= hi (or < hi with B_HI_OPEN) */
+    B_HI_OPEN = 1u << 3, /* */
+    B_ZERO_OK = 1u << 4  /* 0 is allowed besides the range (data.classes: 0 = from labels) */
+};
+
+typedef struct {
+    const char *section;
+    const char *key;
+    ktype_t type;
+    size_t offset; /* into fc_config_t */
+    unsigned bounds;
+    double lo, hi;
+    const char *const *names; /* T_ENUM: NULL-terminated, in enum order */
+    const char *def;          /* default as text; NULL = the field stays zero */
+} keydesc_t;
+
+static const char *const format_names[] = {"synthetic", "csv", "libsvm", "idx", NULL};
+static const char *const scheme_names[] = {"iid", "dirichlet", "label_groups", "files", NULL};
+static const char *const family_names[] = {"iso", "diag", "full", NULL};
+static const char *const schedule_names[] = {"synchronous", "sequential", NULL};
+static const char *const solver_names[] = {"auto", "newton", "cg", NULL};
+
+/* Enum fields are read and written as int. */
+_Static_assert(sizeof(fc_format_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(fc_scheme_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(fc_family_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(fc_schedule_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(fc_solver_kind_t) == sizeof(int), "enum size");
+
+/* Offset of a field, with a compile-time check that the field has type T. */
+#define AT(field, T) _Generic(((fc_config_t *)0)->field, T: offsetof(fc_config_t, field))
+
+#define K_INT(s, k, field, b, lo, hi, def) {s, k, T_INT, AT(field, int), b, lo, hi, NULL, def}
+#define K_LONG(s, k, field, b, lo, hi, def) {s, k, T_LONG, AT(field, long), b, lo, hi, NULL, def}
+#define K_DBL(s, k, field, b, lo, hi, def) {s, k, T_DOUBLE, AT(field, double), b, lo, hi, NULL, def}
+#define K_BOOL(s, k, field, def) {s, k, T_BOOL, AT(field, int), 0, 0, 0, NULL, def}
+#define K_ENUM(s, k, field, T, names, def) {s, k, T_ENUM, AT(field, T), 0, 0, 0, names, def}
+#define K_STR(s, k, type, field, def) {s, k, type, AT(field, char *), 0, 0, 0, NULL, def}
+
+/* SPEC §6, in echo order. Defaults are text so that they go through the same parser. */
+static const keydesc_t keys[] = {
+    K_ENUM("data", "format", data.format, fc_format_t, format_names, "synthetic"),
+    K_STR("data", "train", T_PATH, data.train, ""),
+    K_STR("data", "test", T_PATH, data.test, ""),
+    K_LONG("data", "max_examples", data.max_examples, B_LO, 0, 0, "0"),
+    K_INT("data", "resize", data.resize, B_LO | B_HI, 1, 1024, "28"),
+    K_INT("data", "classes", data.classes, B_LO | B_ZERO_OK, 2, 0, "0"),
+    K_LONG("data", "n_per_client", data.n_per_client, B_LO, 1, 0, "200"),
+    K_INT("data", "features", data.features, B_LO, 1, 0, "20"),
+    K_DBL("data", "heterogeneity", data.heterogeneity, B_LO, 0, 0, "1"),
+    K_DBL("data", "noise", data.noise, B_LO, 0, 0, "0.1"),
+
+    K_ENUM("partition", "scheme", partition.scheme, fc_scheme_t, scheme_names, "iid"),
+    K_INT("partition", "clients", partition.clients, B_LO, 1, 0, "8"),
+    K_DBL("partition", "alpha", partition.alpha, B_LO | B_LO_OPEN, 0, 0, "0.5"),
+    {"partition", "groups", T_GROUPS, AT(partition.groups, fc_groups_t), 0, 0, 0, NULL, ""},
+
+    K_STR("model", "type", T_MODEL, model.type, "logistic"),
+    K_BOOL("model", "bias", model.bias, "true"),
+    K_DBL("model", "prior_precision", model.prior_precision, B_LO | B_LO_OPEN, 0, 0, "1"),
+    K_DBL("model", "noise_precision", model.noise_precision, B_LO | B_LO_OPEN, 0, 0, "1"),
+
+    K_STR("algorithm", "name", T_ALGO, algorithm.name, "fpc"),
+    K_ENUM("algorithm", "family", algorithm.family, fc_family_t, family_names, "full"),
+    K_DBL("algorithm", "damping", algorithm.damping, B_LO | B_LO_OPEN | B_HI | B_HI_OPEN, 0, 2,
+          "1"),
+    K_DBL("algorithm", "penalty", algorithm.penalty, B_LO | B_LO_OPEN, 0, 0, "1"),
+    K_ENUM("algorithm", "schedule", algorithm.schedule, fc_schedule_t, schedule_names,
+           "synchronous"),
+    K_DBL("algorithm", "participation", algorithm.participation, B_LO | B_LO_OPEN | B_HI, 0, 1,
+          "1"),
+    /* 0 (the default, not settable) = the algorithm's own limit, fc_config_local_steps. */
+    K_INT("algorithm", "local_steps", algorithm.local_steps, B_LO, 1, 0, NULL),
+    K_DBL("algorithm", "local_tol", algorithm.local_tol, B_LO, 0, 0, "1e-10"),
+    K_ENUM("algorithm", "local_solver", algorithm.local_solver, fc_solver_kind_t, solver_names,
+           "auto"),
+
+    K_INT("run", "rounds", run.rounds, B_LO, 0, 0, "100"),
+    K_DBL("run", "tol", run.tol, B_LO, 0, 0, "1e-8"),
+    {"run", "seed", T_U64, AT(run.seed, uint64_t), 0, 0, 0, NULL, "1"},
+    K_BOOL("run", "reference", run.reference, "true"),
+    K_INT("run", "threads", run.threads, B_LO, 1, 0, "1"),
+    K_BOOL("run", "resume", run.resume, "false"),
+    K_DBL("run", "divergence", run.divergence, B_LO | B_LO_OPEN, 0, 0, "1e8"),
+
+    K_STR("output", "dir", T_PATH, output.dir, "results/default"),
+    K_INT("output", "checkpoint_every", output.checkpoint_every, B_LO, 0, 0, "0"),
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+_Static_assert(sizeof keys / sizeof keys[0] == FC_CONFIG_NKEYS, "FC_CONFIG_NKEYS is stale");
+
+static const char *const sections[] = {"data", "partition", "model", "algorithm", "run",
+                                       "output"};
+#define NSECTIONS (sizeof sections / sizeof sections[0])
+
+static int section_known(const char *s, size_t n)
+{
+    for (size_t i = 0; i < NSECTIONS; i++)
+        if (strlen(sections[i]) == n && strncmp(sections[i], s, n) == 0) return 1;
+    return 0;
+}
+
+/* The row for (section, key) given as counted strings, or -1. */
+static int key_find(const char *s, size_t sn, const char *k, size_t kn)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strlen(keys[i].section) == sn && strncmp(keys[i].section, s, sn) == 0 &&
+            strlen(keys[i].key) == kn && strncmp(keys[i].key, k, kn) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The row for "section.key", or -1. */
+static int key_find_dotted(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    if (!dot) return -1;
+    return key_find(name, (size_t)(dot - name), dot + 1, strlen(dot + 1));
+}
+
+static void *field(fc_config_t *c, const keydesc_t *k)
+{
+    return (char *)c + k->offset;
+}
+
+static const void *cfield(const fc_config_t *c, const keydesc_t *k)
+{
+    return (const char *)c + k->offset;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Values: text -> field, with the problem written to why on failure */
+
+/* "(0, 2)", "> 0", "[1, 1024]", "0 or >= 2". */
+static void bounds_text(const keydesc_t *k, char *buf, size_t size)
+{
+    const char *zero = k->bounds & B_ZERO_OK ? "0 or " : "";
+    if ((k->bounds & B_LO) && (k->bounds & B_HI))
+        snprintf(buf, size, "%sin %c%g, %g%c", zero, k->bounds & B_LO_OPEN ? '(' : '[', k->lo,
+                 k->hi, k->bounds & B_HI_OPEN ? ')' : ']');
+    else if (k->bounds & B_LO)
+        snprintf(buf, size, "%s%s %g", zero, k->bounds & B_LO_OPEN ? ">" : ">=", k->lo);
+    else if (k->bounds & B_HI)
+        snprintf(buf, size, "%s%s %g", zero, k->bounds & B_HI_OPEN ? "<" : "<=", k->hi);
+    else
+        buf[0] = '\0';
+}
+
+static int in_bounds(const keydesc_t *k, double v)
+{
+    if ((k->bounds & B_ZERO_OK) && v == 0.0) return 1;
+    if (k->bounds & B_LO) {
+        if (k->bounds & B_LO_OPEN ? !(v > k->lo) : !(v >= k->lo)) return 0;
+    }
+    if (k->bounds & B_HI) {
+        if (k->bounds & B_HI_OPEN ? !(v < k->hi) : !(v <= k->hi)) return 0;
+    }
+    return 1;
+}
+
+static int check_bounds(const keydesc_t *k, double v, const char *text, char *why, size_t wn)
+{
+    char b[96];
+    if (in_bounds(k, v)) return 0;
+    bounds_text(k, b, sizeof b);
+    snprintf(why, wn, "must be %s, got %s", b, text);
+    return -1;
+}
+
+/* Base-10 integer filling the whole text (strtoll; never atoi). */
+static int parse_integer(const char *text, long long lo, long long hi, long long *out, char *why,
+                         size_t wn)
+{
+    char *end;
+    long long v;
+    if (!*text || isspace((unsigned char)text[0])) goto bad;
+    errno = 0;
+    v = strtoll(text, &end, 10);
+    if (end == text || *end) goto bad;
+    if (errno == ERANGE || v < lo || v > hi) {
+        snprintf(why, wn, "out of range, got '%s'", text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+bad:
+    snprintf(why, wn, "expected an integer, got '%s'", text);
+    return -1;
+}
+
+static int parse_u64(const char *text, uint64_t *out, char *why, size_t wn)
+{
+    char *end;
+    unsigned long long v;
+    /* strtoull accepts "-1" and wraps it: insist on digits. */
+    if (!isdigit((unsigned char)text[0])) goto bad;
+    errno = 0;
+    v = strtoull(text, &end, 10);
+    if (*end) goto bad;
+    if (errno == ERANGE) {
+        snprintf(why, wn, "out of range, got '%s'", text);
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+bad:
+    snprintf(why, wn, "expected a non-negative integer, got '%s'", text);
+    return -1;
+}
+
+static int parse_double(const char *text, double *out, char *why, size_t wn)
+{
+    char *end;
+    double v;
+    if (!*text || isspace((unsigned char)text[0])) goto bad;
+    errno = 0;
+    v = strtod(text, &end);
+    if (end == text || *end) goto bad;
+    if (!isfinite(v)) {
+        snprintf(why, wn, "expected a finite number, got '%s'", text);
+        return -1;
+    }
+    /* Overflow gives +-HUGE_VAL (caught above); underflow to a tiny value is accepted. */
+    *out = v;
+    return 0;
+bad:
+    snprintf(why, wn, "expected a number, got '%s'", text);
+    return -1;
+}
+
+static int parse_bool(const char *text, int *out, char *why, size_t wn)
+{
+    static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
+    for (size_t i = 0; i < 3; i++) {
+        if (strcasecmp(text, yes[i]) == 0) return *out = 1, 0;
+        if (strcasecmp(text, no[i]) == 0) return *out = 0, 0;
+    }
+    snprintf(why, wn, "expected true or false, got '%s'", text);
+    return -1;
+}
+
+static int parse_enum(const keydesc_t *k, const char *text, int *out, char *why, size_t wn)
+{
+    size_t used;
+    for (int i = 0; k->names[i]; i++)
+        if (strcmp(text, k->names[i]) == 0) return *out = i, 0;
+    used = (size_t)snprintf(why, wn, "expected one of ");
+    for (int i = 0; k->names[i] && used < wn; i++)
+        used += (size_t)snprintf(why + used, wn - used, "%s, ", k->names[i]);
+    if (used < wn) snprintf(why + used, wn - used, "got '%s'", text);
+    return -1;
+}
+
+static int copy_text(const char *text, char *dst, size_t size, char *why, size_t wn)
+{
+    size_t n = strlen(text);
+    if (n >= size) {
+        snprintf(why, wn, "too long (%zu characters, at most %zu)", n, size - 1);
+        return -1;
+    }
+    memcpy(dst, text, n + 1);
+    return 0;
+}
+
+/* Parse text for key k and store it in c. base is the folder relative paths are joined
+ * to ("" = none). registry = 0 skips the model/algorithm registry look-up (defaults).
+ * Returns 0, or -1 with the problem in why; c is untouched on failure. */
+static int key_apply(const keydesc_t *k, const char *text, const char *base, int registry,
+                     fc_config_t *c, char *why, size_t wn)
+{
+    void *f = field(c, k);
+    long long ll = 0;
+    double d = 0.0;
+    int i = 0;
+    switch (k->type) {
+    case T_INT:
+    case T_LONG:
+        if (parse_integer(text, k->type == T_INT ? INT_MIN : LONG_MIN,
+                          k->type == T_INT ? INT_MAX : LONG_MAX, &ll, why, wn) ||
+            check_bounds(k, (double)ll, text, why, wn))
+            return -1;
+        if (k->type == T_INT)
+            *(int *)f = (int)ll;
+        else
+            *(long *)f = (long)ll;
+        return 0;
+    case T_U64:
+        return parse_u64(text, (uint64_t *)f, why, wn);
+    case T_DOUBLE:
+        if (parse_double(text, &d, why, wn) || check_bounds(k, d, text, why, wn)) return -1;
+        *(double *)f = d;
+        return 0;
+    case T_BOOL:
+        return parse_bool(text, (int *)f, why, wn);
+    case T_ENUM:
+        if (parse_enum(k, text, &i, why, wn)) return -1;
+        memcpy(f, &i, sizeof i);
+        return 0;
+    case T_MODEL:
+        if (registry && !fc_model_find(text)) {
+            snprintf(why, wn, "unknown model '%s'", text);
+            return -1;
+        }
+        return copy_text(text, f, FC_NAME_MAX, why, wn);
+    case T_ALGO:
+        if (registry && !fc_algo_find(text)) {
+            snprintf(why, wn, "expected one of %s, got '%s'", fc_algo_names(), text);
+            return -1;
+        }
+        return copy_text(text, f, FC_NAME_MAX, why, wn);
+    case T_PATH: {
+        char joined[FC_PATH_MAX];
+        size_t bn = strlen(base), tn = strlen(text);
+        /* SPEC §6: relative paths in a file are resolved from the file's folder. */
+        if (!*base || !*text || text[0] == '/') return copy_text(text, f, FC_PATH_MAX, why, wn);
+        if (bn + tn >= sizeof joined) {
+            snprintf(why, wn, "path too long (%zu characters with the config folder, at most %d)",
+                     bn + tn, FC_PATH_MAX - 1);
+            return -1;
+        }
+        memcpy(joined, base, bn);
+        memcpy(joined + bn, text, tn + 1);
+        return copy_text(joined, f, FC_PATH_MAX, why, wn);
+    }
+    case T_GROUPS: {
+        fc_groups_t g;
+        memset(&g, 0, sizeof g);
+        if (*text && fc_groups_parse(text, &g) != FC_OK) {
+            snprintf(why, wn, "%s", fc_err_msg());
+            return -1;
+        }
+        memcpy(f, &g, sizeof g);
+        return 0;
+    }
+    }
+    assert(0 && "unhandled key type");
+    return -1;
+}
+
+/* Shortest %g text that reads back as exactly v. */
+static void format_double(double v, char *buf, size_t size)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+/* "0,1;2,3": the syntax fc_groups_parse reads. */
+static int format_groups(const fc_groups_t *g, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < g->count; i++)
+        for (int j = g->start[i]; j < g->start[i + 1]; j++) {
+            const char *sep = j > g->start[i] ? "," : i > 0 ? ";" : "";
+            int n = snprintf(buf + used, size - used, "%s%d", sep, g->label[j]);
+            if (n < 0 || (size_t)n >= size - used) return -1;
+            used += (size_t)n;
+        }
+    return 0;
+}
+
+/* The effective value of key k as text; -1 if it does not fit. */
+static int key_text(const fc_config_t *c, const keydesc_t *k, char *buf, size_t size)
+{
+    const void *f = cfield(c, k);
+    int i, n = 0;
+    switch (k->type) {
+    case T_INT:
+        i = *(const int *)f;
+        /* algorithm.local_steps 0 means "the algorithm's default": echo what runs. */
+        if (k->offset == offsetof(fc_config_t, algorithm.local_steps))
+            i = fc_config_local_steps(c);
+        n = snprintf(buf, size, "%d", i);
+        break;
+    case T_LONG:
+        n = snprintf(buf, size, "%ld", *(const long *)f);
+        break;
+    case T_U64:
+        n = snprintf(buf, size, "%" PRIu64, *(const uint64_t *)f);
+        break;
+    case T_DOUBLE:
+        if (size < 32) return -1;
+        format_double(*(const double *)f, buf, size);
+        break;
+    case T_BOOL:
+        n = snprintf(buf, size, "%s", *(const int *)f ? "true" : "false");
+        break;
+    case T_ENUM: {
+        int count = 0;
+        memcpy(&i, f, sizeof i);
+        while (k->names[count]) count++;
+        n = snprintf(buf, size, "%s", i >= 0 && i < count ? k->names[i] : "?");
+        break;
+    }
+    case T_MODEL:
+    case T_ALGO:
+    case T_PATH:
+        n = snprintf(buf, size, "%s", (const char *)f);
+        break;
+    case T_GROUPS:
+        return format_groups(f, buf, size);
+    }
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Defaults, --set, visit */
+
+void fc_config_defaults(fc_config_t *c)
+{
+    char why[256];
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (!keys[i].def) continue;
+        int bad = key_apply(&keys[i], keys[i].def, "", 0, c, why, sizeof why);
+        assert(!bad && "a default in the key table is invalid");
+        (void)bad;
+    }
+}
+
+int fc_config_local_steps(const fc_config_t *c)
+{
+    if (c->algorithm.local_steps > 0) return c->algorithm.local_steps;
+    /* SPEC "Local solver": PVI's inexact local step is one Newton iteration. */
+    return strcmp(c->algorithm.name, "pvi") == 0 ? 1 : 50;
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n && isspace((unsigned char)**s)) (*s)++, (*n)--;
+    while (*n && isspace((unsigned char)(*s)[*n - 1])) (*n)--;
+}
+
+int fc_config_set(fc_config_t *c, const char *assignment)
+{
+    const char *eq = strchr(assignment, '='), *name = assignment, *dot, *key, *val;
+    size_t nn, sn, kn, vn;
+    char value[FC_PATH_MAX], why[1024];
+    int ki;
+    if (!eq) goto malformed;
+    nn = (size_t)(eq - name);
+    trim(&name, &nn);
+    dot = memchr(name, '.', nn);
+    if (!dot) goto malformed;
+    sn = (size_t)(dot - name);
+    key = dot + 1;
+    kn = nn - sn - 1;
+    trim(&name, &sn);
+    trim(&key, &kn);
+    if (!sn || !kn) goto malformed;
+    val = eq + 1;
+    vn = strlen(val);
+    trim(&val, &vn);
+    if (vn >= sizeof value)
+        return fc_err_set(FC_ECONFIG, "--set %s: %.*s.%.*s: too long", assignment, (int)sn, name,
+                          (int)kn, key);
+    memcpy(value, val, vn);
+    value[vn] = '\0';
+
+    ki = key_find(name, sn, key, kn);
+    if (ki < 0) {
+        if (!section_known(name, sn))
+            return fc_err_set(FC_ECONFIG, "--set %s: [%.*s]: unknown section", assignment,
+                              (int)sn, name);
+        return fc_err_set(FC_ECONFIG, "--set %s: %.*s.%.*s: unknown key", assignment, (int)sn,
+                          name, (int)kn, key);
+    }
+    /* --set paths stay relative to the current directory (SPEC §6). */
+    if (key_apply(&keys[ki], value, "", 1, c, why, sizeof why))
+        return fc_err_set(FC_ECONFIG, "--set %s: %s.%s: %s", assignment, keys[ki].section,
+                          keys[ki].key, why);
+    c->origin[ki] = FC_CONFIG_FROM_SET;
+    return FC_OK;
+malformed:
+    return fc_err_set(FC_ECONFIG, "--set %s: expected section.key=value", assignment);
+}
+
+void fc_config_visit(const fc_config_t *c, fc_config_visit_fn fn, void *ctx)
+{
+    char buf[FC_CONFIG_VALUE_MAX];
+    for (size_t i = 0; i < NKEYS; i++) {
+        int bad = key_text(c, &keys[i], buf, sizeof buf);
+        assert(!bad && "FC_CONFIG_VALUE_MAX too small");
+        (void)bad;
+        fn(keys[i].section, keys[i].key, buf, ctx);
+    }
+}
+
+int fc_config_get(const fc_config_t *c, const char *name, char *buf, size_t size)
+{
+    int ki = key_find_dotted(name);
+    if (ki < 0) return fc_err_set(FC_ECONFIG, "%s: unknown key", name);
+    if (size == 0 || key_text(c, &keys[ki], buf, size))
+        return fc_err_set(FC_ECONFIG, "%s: value longer than %zu bytes", name, size);
+    return FC_OK;
+}
+
+void fc_config_where(const fc_config_t *c, const char *name, char *buf, size_t size)
+{
+    char value[FC_CONFIG_VALUE_MAX];
+    int ki = key_find_dotted(name);
+    int origin = ki >= 0 ? c->origin[ki] : 0;
+    if (origin > 0)
+        snprintf(buf, size, "%s:%d: ", c->source, origin);
+    else if (origin == FC_CONFIG_FROM_SET && key_text(c, &keys[ki], value, sizeof value) == 0)
+        snprintf(buf, size, "--set %s=%s: ", name, value);
+    else if (c->source[0])
+        snprintf(buf, size, "%s: ", c->source);
+    else if (size)
+        buf[0] = '\0';
+}
+
+static const char *enum_name(const char *const *names, int v)
+{
+    for (int i = 0; names[i]; i++)
+        if (i == v) return names[i];
+    return "?";
+}
+
+const char *fc_family_name(fc_family_t f)
+{
+    return enum_name(family_names, (int)f);
+}
+
+const char *fc_format_name(fc_format_t f)
+{
+    return enum_name(format_names, (int)f);
+}
+
+const char *fc_scheme_name(fc_scheme_t s)
+{
+    return enum_name(scheme_names, (int)s);
+}
+
+const char *fc_schedule_name(fc_schedule_t s)
+{
+    return enum_name(schedule_names, (int)s);
+}
+
+const char *fc_solver_kind_name(fc_solver_kind_t s)
+{
+    return enum_name(solver_names, (int)s);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The INI file */
+
+/* State of one fc_config_load. inih's handler gets no line number in Debian's build
+ * (INI_HANDLER_LINENO = 0), so our reader hands inih one physical line per call and
+ * counts them: inside the handler, line is the line being parsed. */
+typedef struct {
+    FILE *f;
+    const char *path; /* as given, for messages */
+    char base[FC_PATH_MAX];
+    fc_config_t *c;
+    char *buf; /* getline buffer */
+    size_t cap;
+    int line;
+    int err;      /* first error from the reader or the handler (message in fc_err) */
+    int err_line; /* its line */
+    int read_errno;
+} parse_t;
+
+/* Record the first error, "PATH:LINE: " + the formatted rest; returns 0 (inih's "stop"). */
+static int parse_fail(parse_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int parse_fail(parse_t *p, const char *fmt, ...)
+{
+    char rest[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rest, sizeof rest, fmt, ap);
+    va_end(ap);
+    fc_err_set(FC_ECONFIG, "%s:%d: %s", p->path, p->line, rest);
+    p->err = FC_ECONFIG;
+    p->err_line = p->line;
+    return 0;
+}
+
+static char *read_line(char *str, int num, void *stream)
+{
+    parse_t *p = stream;
+    char *s;
+    size_t n;
+    ssize_t got;
+    if (p->err) return NULL; /* stop at the first error */
+    errno = 0;
+    got = getline(&p->buf, &p->cap, p->f);
+    if (got < 0) {
+        p->read_errno = ferror(p->f) ? (errno ? errno : EIO) : 0;
+        return NULL;
+    }
+    p->line++;
+    /* Leading blanks dropped: inih would read an indented line as a continuation of the
+     * previous value (configparser style), silently gluing "  tol = 1" onto it. */
+    s = p->buf;
+    while (*s == ' ' || *s == '\t') s++;
+    n = strlen(s);
+    if (n + 1 > (size_t)num) {
+        parse_fail(p, "line too long (at most %d characters)", num - 2);
+        return NULL;
+    }
+    /* Sections: inih does not call the handler on a header, so an unknown one is
+     * caught here, on its own line. A header without ']' is left to inih. */
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (close && !section_known(s + 1, (size_t)(close - s - 1))) {
+            parse_fail(p, "[%.*s]: unknown section", (int)(close - s - 1), s + 1);
+            return NULL;
+        }
+    }
+    memcpy(str, s, n + 1);
+    return str;
+}
+
+static int on_pair(void *user, const char *section, const char *name, const char *value)
+{
+    parse_t *p = user;
+    char why[1024];
+    int ki;
+    if (!*name) return parse_fail(p, "syntax error");
+    if (!*section) return parse_fail(p, "%s: key outside any [section]", name);
+    ki = key_find(section, strlen(section), name, strlen(name));
+    if (ki < 0) {
+        if (!section_known(section, strlen(section)))
+            return parse_fail(p, "[%s]: unknown section", section);
+        return parse_fail(p, "%s.%s: unknown key", section, name);
+    }
+    if (p->c->origin[ki] > 0)
+        return parse_fail(p, "%s.%s: duplicate key (first set on line %d)", section, name,
+                          p->c->origin[ki]);
+    if (key_apply(&keys[ki], value ? value : "", p->base, 1, p->c, why, sizeof why))
+        return parse_fail(p, "%s.%s: %s", section, name, why);
+    p->c->origin[ki] = p->line;
+    return 1;
+}
+
+int fc_config_load(const char *path, fc_config_t *c)
+{
+    int err = FC_OK, ret;
+    const char *slash;
+    parse_t p;
+    fc_config_t *tmp = NULL;
+
+    memset(&p, 0, sizeof p);
+    p.path = path;
+    if (strlen(path) >= sizeof tmp->source)
+        FC_FAIL(FC_ECONFIG, "%s: config path too long (at most %d characters)", path,
+                FC_PATH_MAX - 1);
+    /* The struct is large (paths, groups): build it on the heap, assign on success. */
+    tmp = malloc(sizeof *tmp);
+    if (!tmp) FC_FAIL(FC_ENOMEM, "%s: out of memory", path);
+    fc_config_defaults(tmp);
+    memcpy(tmp->source, path, strlen(path) + 1);
+    p.c = tmp;
+    slash = strrchr(path, '/');
+    if (slash) memcpy(p.base, path, (size_t)(slash - path) + 1);
+
+    p.f = fopen(path, "r");
+    if (!p.f) FC_FAIL(FC_EIO, "%s: cannot open: %s", path, strerror(errno));
+    ret = ini_parse_stream(read_line, &p, on_pair, &p);
+    if (ret > 0 && (!p.err || ret < p.err_line))
+        FC_FAIL(FC_ECONFIG, "%s:%d: syntax error", path, ret);
+    if (p.err) FC_FAIL(p.err, "%s", fc_err_msg());
+    if (p.read_errno) FC_FAIL(FC_EIO, "%s: cannot read: %s", path, strerror(p.read_errno));
+    if (ret < 0) FC_FAIL(FC_ENOMEM, "%s: inih failed (%d)", path, ret);
+    *c = *tmp;
+
+cleanup:
+    if (p.f) fclose(p.f);
+    free(p.buf);
+    free(tmp);
+    return err;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Cross-key validation */
+
+/* 0 if path is a readable regular file, else an errno value. */
+static int file_readable(const char *path)
+{
+    struct stat st;
+    FILE *f;
+    if (stat(path, &st) != 0) return errno;
+    if (S_ISDIR(st.st_mode)) return EISDIR;
+    f = fopen(path, "rb");
+    if (!f) return errno;
+    fclose(f);
+    return 0;
+}
+
+/* 0 if path is a folder, else an errno value. */
+static int folder_exists(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return errno;
+    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+}
+
+/* path with every "{k}" replaced by k; -1 if it does not fit. */
+static int expand_k(const char *path, long k, char *out, size_t size)
+{
+    size_t used = 0;
+    const char *s = path, *hit;
+    while ((hit = strstr(s, "{k}")) != NULL) {
+        int n = snprintf(out + used, size - used, "%.*s%ld", (int)(hit - s), s, k);
+        if (n < 0 || (size_t)n >= size - used) return -1;
+        used += (size_t)n;
+        s = hit + 3;
+    }
+    return (size_t)snprintf(out + used, size - used, "%s", s) >= size - used ? -1 : 0;
+}
+
+/* The idx folder check: dir holds PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte,
+ * each plain or .gz. */
+static int check_idx(const fc_config_t *c, const char *name, const char *dir, const char *prefix)
+{
+    static const char *const parts[] = {"images-idx3-ubyte", "labels-idx1-ubyte"};
+    char where[FC_PATH_MAX + 64], file[FC_PATH_MAX + 64];
+    int e;
+    fc_config_where(c, name, where, sizeof where);
+    e = folder_exists(dir);
+    if (e) return fc_err_set(FC_ECONFIG, "%s%s: cannot open '%s': %s", where, name, dir, strerror(e));
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(file, sizeof file, "%s/%s-%s.gz", dir, prefix, parts[i]);
+        if (file_readable(file) == 0) continue;
+        snprintf(file, sizeof file, "%s/%s-%s", dir, prefix, parts[i]);
+        if (file_readable(file) == 0) continue;
+        return fc_err_set(FC_ECONFIG, "%s%s: '%s' holds no readable %s-%s(.gz)", where, name, dir,
+                          prefix, parts[i]);
+    }
+    return FC_OK;
+}
+
+static int check_file(const fc_config_t *c, const char *name, const char *path, long client)
+{
+    char where[FC_PATH_MAX + 64], who[48] = "";
+    int e = file_readable(path);
+    if (!e) return FC_OK;
+    fc_config_where(c, name, where, sizeof where);
+    if (client >= 0) snprintf(who, sizeof who, " for client %ld", client);
+    return fc_err_set(FC_ECONFIG, "%s%s: cannot open '%s'%s: %s", where, name, path, who,
+                      strerror(e));
+}
+
+int fc_config_validate(const fc_config_t *c)
+{
+    char where[FC_PATH_MAX + 64], file[FC_PATH_MAX];
+    const fc_model_ops_t *model = fc_model_find(c->model.type);
+    const char *format = fc_format_name(c->data.format), *scheme = fc_scheme_name(c->partition.scheme);
+    int has_k = strstr(c->data.train, "{k}") != NULL;
+    int err;
+
+    /* Partitions by label need class labels. */
+    if ((c->partition.scheme == FC_PART_DIRICHLET || c->partition.scheme == FC_PART_LABEL_GROUPS) &&
+        model && model->labels == FC_LABEL_REAL) {
+        fc_config_where(c, "partition.scheme", where, sizeof where);
+        return fc_err_set(FC_ECONFIG,
+                          "%spartition.scheme: %s needs a model with class labels (logistic or "
+                          "softmax), got model.type = %s",
+                          where, scheme, c->model.type);
+    }
+    if (c->partition.scheme == FC_PART_LABEL_GROUPS) {
+        const fc_groups_t *g = &c->partition.groups;
+        fc_config_where(c, "partition.groups", where, sizeof where);
+        if (g->count == 0)
+            return fc_err_set(FC_ECONFIG,
+                              "%spartition.groups: required when partition.scheme = label_groups",
+                              where);
+        /* Client k gets group k mod G: with fewer clients than groups some labels vanish. */
+        if (g->count > c->partition.clients)
+            return fc_err_set(FC_ECONFIG,
+                              "%spartition.groups: %d groups but partition.clients = %d (each "
+                              "group needs a client)",
+                              where, g->count, c->partition.clients);
+        for (int i = 0; c->data.classes > 0 && i < g->start[g->count]; i++)
+            if (g->label[i] < 0 || g->label[i] >= c->data.classes)
+                return fc_err_set(FC_ECONFIG,
+                                  "%spartition.groups: label %d is not below data.classes = %d",
+                                  where, g->label[i], c->data.classes);
+    }
+
+    if (c->data.format == FC_FMT_SYNTHETIC) {
+        if (c->partition.scheme == FC_PART_FILES) {
+            fc_config_where(c, "partition.scheme", where, sizeof where);
+            return fc_err_set(FC_ECONFIG,
+                              "%spartition.scheme: files needs data.format = csv or libsvm, got %s",
+                              where, format);
+        }
+        return FC_OK; /* the generator needs no files */
+    }
+
+    /* File formats. */
+    fc_config_where(c, "data.train", where, sizeof where);
+    if (!c->data.train[0])
+        return fc_err_set(FC_ECONFIG, "%sdata.train: required when data.format = %s", where,
+                          format);
+    if (has_k && c->partition.scheme != FC_PART_FILES)
+        return fc_err_set(FC_ECONFIG,
+                          "%sdata.train: a path with {k} needs partition.scheme = files, got %s",
+                          where, scheme);
+    if (c->partition.scheme == FC_PART_FILES) {
+        fc_config_where(c, "partition.scheme", where, sizeof where);
+        if (c->data.format == FC_FMT_IDX)
+            return fc_err_set(FC_ECONFIG,
+                              "%spartition.scheme: files needs data.format = csv or libsvm, got %s",
+                              where, format);
+        if (!has_k)
+            return fc_err_set(FC_ECONFIG,
+                              "%spartition.scheme: files needs a data.train path with {k}, got "
+                              "'%s'",
+                              where, c->data.train);
+    }
+
+    if (c->data.format == FC_FMT_IDX) {
+        err = check_idx(c, "data.train", c->data.train, "train");
+        if (err) return err;
+    } else if (has_k) {
+        /* SPEC §6: {k} runs over 0..K-1, one pre-partitioned file per client. */
+        for (long k = 0; k < c->partition.clients; k++) {
+            if (expand_k(c->data.train, k, file, sizeof file))
+                return fc_err_set(FC_ECONFIG, "%sdata.train: path too long for client %ld", where,
+                                  k);
+            err = check_file(c, "data.train", file, k);
+            if (err) return err;
+        }
+    } else {
+        err = check_file(c, "data.train", c->data.train, -1);
+        if (err) return err;
+    }
+
+    if (c->data.test[0]) {
+        fc_config_where(c, "data.test", where, sizeof where);
+        if (strstr(c->data.test, "{k}"))
+            return fc_err_set(FC_ECONFIG,
+                              "%sdata.test: {k} is not allowed (one test set serves all clients)",
+                              where);
+        err = c->data.format == FC_FMT_IDX ? check_idx(c, "data.test", c->data.test, "t10k")
+                                           : check_file(c, "data.test", c->data.test, -1);
+        if (err) return err;
+    }
+    return FC_OK;
+}

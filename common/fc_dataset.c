@@ -1,0 +1,287 @@
+/* fc_dataset.c — from a config to the blocks of one rank's clients. */
+#include "fc_dataset.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "fc_mem.h"
+#include "fc_model.h"
+#include "fc_partition.h"
+
+fc_label_rule_t fc_dataset_label_rule(const fc_config_t *c)
+{
+    const fc_model_ops_t *ops = fc_model_find(c->model.type);
+    fc_label_rule_t rule = {ops ? ops->labels : FC_LABEL_REAL, c->data.classes};
+    return rule;
+}
+
+/* Expand "{k}" in a path template. */
+static int client_path(const char *tmpl, size_t k, char *out, size_t size)
+{
+    const char *at = strstr(tmpl, "{k}");
+    int n = at ? snprintf(out, size, "%.*s%zu%s", (int)(at - tmpl), tmpl, k, at + 3)
+               : snprintf(out, size, "%s", tmpl);
+    if (n < 0 || (size_t)n >= size)
+        return fc_err_set(FC_ECONFIG, "data.train: path for client %zu is too long", k);
+    return FC_OK;
+}
+
+static int read_file(const fc_config_t *c, const char *path, fc_data_t **out)
+{
+    fc_label_rule_t rule = fc_dataset_label_rule(c);
+    size_t max = (size_t)c->data.max_examples;
+    switch (c->data.format) {
+    case FC_FMT_CSV:
+        return fc_data_read_csv(path, rule, max, out);
+    case FC_FMT_LIBSVM:
+        return fc_data_read_libsvm(path, rule, max, out);
+    case FC_FMT_IDX:
+        return fc_data_read_idx(path, 0, c->data.resize, max, out);
+    default:
+        return fc_err_set(FC_EINVAL, "no reader for this data.format");
+    }
+}
+
+static fc_synth_t synth_params(const fc_config_t *c)
+{
+    fc_synth_t s = {(size_t)c->data.n_per_client, (size_t)c->data.features,
+                    c->data.heterogeneity, c->data.noise,
+                    c->data.classes > 0 ? c->data.classes : 3, c->run.seed};
+    return s;
+}
+
+/* Partition the whole training set and keep the rank's clients. */
+static int split_whole(const fc_config_t *c, const fc_data_t *all, fc_shards_t *s)
+{
+    int err;
+    size_t K = (size_t)c->partition.clients;
+    fc_partition_t *part = NULL;
+    int classes = c->data.classes > 0 ? c->data.classes : fc_data_max_class(all);
+    switch (c->partition.scheme) {
+    case FC_PART_IID:
+        FC_CALL(fc_partition_iid(all->n, K, c->run.seed, &part));
+        break;
+    case FC_PART_DIRICHLET:
+        FC_CALL(fc_partition_dirichlet(all->y, all->n, classes, K, c->partition.alpha,
+                                       c->run.seed, &part));
+        break;
+    case FC_PART_LABEL_GROUPS:
+        FC_CALL(fc_partition_label_groups(all->y, all->n, &c->partition.groups, K, c->run.seed,
+                                          &part));
+        break;
+    default:
+        FC_FAIL(FC_EINVAL, "partition.scheme files needs a {k} path");
+    }
+    for (size_t k = s->lo; k < s->hi; k++)
+        FC_CALL(fc_data_subset(all, part->index + part->offset[k],
+                               part->offset[k + 1] - part->offset[k], &s->block[k - s->lo]));
+cleanup:
+    fc_partition_destroy(&part);
+    return err;
+}
+
+static void note_block(fc_shards_t *s, const fc_data_t *b, int classify)
+{
+    if (b->p > s->p_raw) s->p_raw = b->p;
+    if (b->n > s->max_n) s->max_n = b->n;
+    if (classify) {
+        int mc = fc_data_max_class(b);
+        if (mc > s->max_class) s->max_class = mc;
+    }
+}
+
+int fc_shards_load(const fc_config_t *c, size_t lo, size_t hi, fc_shards_t **out)
+{
+    int err = FC_OK;
+    fc_shards_t *s = NULL;
+    fc_data_t *all = NULL;
+    fc_label_rule_t rule = fc_dataset_label_rule(c);
+    int classify = rule.kind == FC_LABEL_CLASS || rule.kind == FC_LABEL_BINARY;
+    char path[FC_PATH_MAX];
+    *out = NULL;
+    FC_CALL(fc_calloc(1, sizeof *s, &s));
+    s->lo = lo;
+    s->hi = hi;
+    FC_CALL(fc_calloc(hi - lo, sizeof *s->block, &s->block));
+    if (c->data.format == FC_FMT_SYNTHETIC) {
+        fc_synth_t sp = synth_params(c);
+        for (size_t k = lo; k < hi; k++)
+            FC_CALL(fc_data_synthetic(&sp, rule.kind, k, &s->block[k - lo]));
+    } else if (c->partition.scheme == FC_PART_FILES) {
+        for (size_t k = lo; k < hi; k++) {
+            FC_CALL(client_path(c->data.train, k, path, sizeof path));
+            err = read_file(c, path, &s->block[k - lo]);
+            if (err) {
+                fc_err_prefix("client %zu: ", k);
+                goto cleanup;
+            }
+            if (s->block[k - lo]->n == 0)
+                FC_FAIL(FC_EDATA, "client %zu: %s: no examples", k, path);
+        }
+    } else {
+        /* Every rank reads the whole file so that the partition is the same for any P. */
+        FC_CALL(read_file(c, c->data.train, &all));
+        if (hi > lo) FC_CALL(split_whole(c, all, s));
+        note_block(s, all, classify);
+    }
+    for (size_t k = lo; k < hi; k++) note_block(s, s->block[k - lo], classify);
+    *out = s;
+    s = NULL;
+cleanup:
+    fc_data_destroy(&all);
+    fc_shards_destroy(&s);
+    return err;
+}
+
+static int shape_block(fc_data_t *b, size_t p_raw, int classes, int bias, const char *what)
+{
+    int err;
+    if (b->p < p_raw) FC_CALL(fc_data_pad(b, p_raw));
+    if (bias) FC_CALL(fc_data_append_bias(b));
+    if (classes > 0)
+        for (size_t i = 0; i < b->n; i++)
+            if (b->y[i] >= classes)
+                FC_FAIL(FC_EDATA, "%s: example %zu has label %g but there are %d classes", what,
+                        i + 1, b->y[i], classes);
+cleanup:
+    return err;
+}
+
+int fc_shards_finish(fc_shards_t *s, size_t p_raw, int classes, int bias)
+{
+    int err = FC_OK;
+    char what[64];
+    for (size_t k = s->lo; k < s->hi; k++) {
+        snprintf(what, sizeof what, "client %zu", k);
+        FC_CALL(shape_block(s->block[k - s->lo], p_raw, classes, bias, what));
+    }
+cleanup:
+    return err;
+}
+
+void fc_shards_destroy(fc_shards_t **ps)
+{
+    fc_shards_t *s = ps ? *ps : NULL;
+    if (!s) return;
+    if (s->block)
+        for (size_t k = s->lo; k < s->hi; k++) fc_data_destroy(&s->block[k - s->lo]);
+    fc_free(&s->block);
+    fc_free(ps);
+}
+
+int fc_testset_load(const fc_config_t *c, size_t p_raw, int classes, fc_data_t **out)
+{
+    int err = FC_OK;
+    fc_data_t *t = NULL;
+    fc_label_rule_t rule = fc_dataset_label_rule(c);
+    *out = NULL;
+    if (c->data.format == FC_FMT_SYNTHETIC) {
+        fc_synth_t sp = synth_params(c);
+        FC_CALL(fc_data_synthetic_test(&sp, rule.kind, (size_t)c->data.n_per_client * 4, &t));
+    } else if (c->data.format == FC_FMT_IDX && c->data.test[0]) {
+        FC_CALL(fc_data_read_idx(c->data.test, 1, c->data.resize, 0, &t));
+    } else if (c->data.test[0]) {
+        fc_config_t tc = *c;
+        tc.data.max_examples = 0;
+        FC_CALL(read_file(&tc, c->data.test, &t));
+        if (t->p > p_raw)
+            FC_FAIL(FC_EDATA, "%s: the test set has %zu features, the training data %zu",
+                    c->data.test, t->p, p_raw);
+    } else {
+        return FC_OK;
+    }
+    FC_CALL(shape_block(t, p_raw, classes, c->model.bias, "test set"));
+    *out = t;
+    t = NULL;
+cleanup:
+    fc_data_destroy(&t);
+    return err;
+}
+
+/* INI text of the config as it would be for the written shards. */
+struct ini_ctx {
+    FILE *f;
+    char section[32];
+    const char *ext;
+    const char *train_fmt;
+    int has_test;
+};
+
+static void ini_key(const char *section, const char *key, const char *value, void *vctx)
+{
+    struct ini_ctx *x = vctx;
+    if (strcmp(x->section, section) != 0) {
+        fprintf(x->f, "%s[%s]\n", x->section[0] ? "\n" : "", section);
+        snprintf(x->section, sizeof x->section, "%s", section);
+    }
+    if (strcmp(section, "data") == 0 && strcmp(key, "train") == 0)
+        fprintf(x->f, "train = client_{k}.%s\n", x->ext);
+    else if (strcmp(section, "data") == 0 && strcmp(key, "format") == 0)
+        fprintf(x->f, "format = %s\n", x->train_fmt);
+    else if (strcmp(section, "data") == 0 && strcmp(key, "test") == 0)
+        fprintf(x->f, x->has_test ? "test = test.%s\n" : "", x->ext);
+    else if (strcmp(section, "data") == 0 && strcmp(key, "max_examples") == 0)
+        fprintf(x->f, "max_examples = 0\n");
+    else if (strcmp(section, "partition") == 0 && strcmp(key, "scheme") == 0)
+        fprintf(x->f, "scheme = files\n");
+    else if (strcmp(section, "partition") == 0 && strcmp(key, "groups") == 0)
+        ; /* not used with files */
+    else if (strcmp(section, "output") == 0 && strcmp(key, "dir") == 0)
+        ; /* the caller chooses */
+    else if (value[0] == '\0')
+        ; /* unset optional key */
+    else
+        fprintf(x->f, "%s = %s\n", key, value);
+}
+
+static int write_ini(const fc_config_t *c, const char *dir, const char *ext, const char *fmt,
+                     int has_test)
+{
+    char path[FC_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/partition.ini", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return fc_err_set(FC_EIO, "%s: cannot write: %s", path, strerror(errno));
+    struct ini_ctx x = {f, "", ext, fmt, has_test};
+    fprintf(f, "; written by fedpc partition: the same run, read back from one file per client\n");
+    fc_config_visit(c, ini_key, &x);
+    if (fclose(f) != 0) return fc_err_set(FC_EIO, "%s: write failed", path);
+    return FC_OK;
+}
+
+int fc_partition_write(const fc_config_t *c, const char *dir)
+{
+    int err;
+    fc_shards_t *s = NULL;
+    fc_data_t *test = NULL;
+    size_t K = (size_t)c->partition.clients;
+    int libsvm = c->data.format == FC_FMT_LIBSVM;
+    const char *ext = libsvm ? "svm" : "csv";
+    char path[FC_PATH_MAX + 64];
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return fc_err_set(FC_EIO, "%s: cannot create folder: %s", dir, strerror(errno));
+    FC_CALL(fc_shards_load(c, 0, K, &s));
+    /* Same width for every file so that the run reads the same p back. */
+    FC_CALL(fc_shards_finish(s, s->p_raw, 0, 0));
+    for (size_t k = 0; k < K; k++) {
+        snprintf(path, sizeof path, "%s/client_%zu.%s", dir, k, ext);
+        err = libsvm ? fc_data_write_libsvm(path, s->block[k], 0)
+                     : fc_data_write_csv(path, s->block[k], 0);
+        if (err) goto cleanup;
+    }
+    /* The test set travels too (without its bias column), so test metrics match. */
+    FC_CALL(fc_testset_load(c, s->p_raw, c->data.classes, &test));
+    if (test) {
+        snprintf(path, sizeof path, "%s/test.%s", dir, ext);
+        size_t drop = c->model.bias ? 1 : 0;
+        err = libsvm ? fc_data_write_libsvm(path, test, drop) : fc_data_write_csv(path, test, drop);
+        if (err) goto cleanup;
+    }
+    FC_CALL(write_ini(c, dir, ext, libsvm ? "libsvm" : "csv", test != NULL));
+cleanup:
+    fc_data_destroy(&test);
+    fc_shards_destroy(&s);
+    return err;
+}

@@ -1,0 +1,67 @@
+/* fc_model_linear.c — linear regression with Gaussian noise (SPEC §1, model.type = linear):
+ * loss = beta/2 sum_i (y_i - x_i^T theta)^2, so grad = -beta X^T r and H = beta X^T X. */
+#include <stddef.h>
+
+#include "fc_la.h"
+#include "fc_model.h"
+#include "fc_model_impl.h"
+
+/* work: r (n), the residuals y - X theta. */
+static void linear_eval(const fc_model_t *m, const double *X, const double *y, size_t n,
+                        const double *theta, double *loss, double *grad, double *hess,
+                        double *hdiag, double *work)
+{
+    const size_t p = m->p;
+    const double beta = m->beta;
+    double *r = work;
+
+    if (n == 0) {
+        fc_model__eval_empty(m, loss, grad, hess, hdiag);
+        return;
+    }
+    fc_copy(n, y, r);
+    fc_gemv(0, n, p, -1.0, X, p, theta, 1.0, r); /* r = y - X theta */
+    *loss = 0.5 * beta * fc_dot(n, r, r);
+    if (grad) fc_gemv(1, n, p, -beta, X, p, r, 0.0, grad); /* -beta X^T r */
+    if (hess) fc_syrk_t(p, n, beta, X, p, 0.0, hess, p);   /* beta X^T X, one syrk */
+    if (hdiag) {
+        /* beta sum_i x_ij^2: one pass over the rows (a level-2 call would need a squared
+         * copy of X, i.e. three passes and n*p more work). */
+        fc_zero(p, hdiag);
+        for (size_t i = 0; i < n; i++) {
+            const double *xi = X + i * p;
+            for (size_t j = 0; j < p; j++)
+                hdiag[j] += xi[j] * xi[j];
+        }
+        fc_scal(p, beta, hdiag);
+    }
+}
+
+/* out = beta X^T (X v); work: X v (n). */
+static void linear_hvp(const fc_model_t *m, const double *X, const double *y, size_t n,
+                       const double *theta, const double *v, double *out, double *work)
+{
+    (void)y;
+    (void)theta;
+    if (n == 0) {
+        fc_zero(m->d, out);
+        return;
+    }
+    fc_gemv(0, n, m->p, 1.0, X, m->p, v, 0.0, work);
+    fc_gemv(1, n, m->p, m->beta, X, m->p, work, 0.0, out);
+}
+
+static size_t linear_work_size(const fc_model_t *m, size_t n)
+{
+    (void)m;
+    return n;
+}
+
+const fc_model_ops_t fc_model_linear_ops = {
+    .name = "linear",
+    .labels = FC_LABEL_REAL,
+    .eval = linear_eval,
+    .hvp = linear_hvp,
+    .correct = NULL, /* regression: no accuracy */
+    .work_size = linear_work_size,
+};

@@ -1,0 +1,54 @@
+/* fc_protocol.h — what the server and the client ranks say to each other, and the exit
+ * statuses (SPEC §5). Every command is: the header and a payload broadcast from rank 0,
+ * local work on every rank, agreement on errors, then an ordered sum of the results
+ * (fc_tp_chain_sum) that lands on rank 0. */
+#ifndef FC_PROTOCOL_H
+#define FC_PROTOCOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fc_error.h"
+
+typedef enum {
+    FC_CMD_UPDATE = 1, /* every participating client runs its local update (synchronous) */
+    FC_CMD_UPDATE_ONE, /* client k alone runs its local update (sequential schedule) */
+    FC_CMD_EVAL,       /* every client: [ℓ_k, correction_k², ∇ℓ_k] at θ (payload) */
+    FC_CMD_DONE        /* leave the command loop; round carries the exit status */
+} fc_cmd_code_t;
+
+/* Which algorithm context a command runs in. */
+typedef enum { FC_SLOT_MAIN = 0, FC_SLOT_REF = 1, FC_NSLOTS = 2 } fc_slot_t;
+
+/* FC_CMD_EVAL flags. */
+#define FC_EVAL_LOSS_ONLY 1 /* result is [Σℓ_k] only (line searches) */
+
+typedef struct {
+    int32_t code;  /* fc_cmd_code_t */
+    int32_t slot;  /* fc_slot_t */
+    int32_t round; /* round number (participation seed), or the exit status for DONE */
+    int32_t flags;
+    int64_t k;     /* FC_CMD_UPDATE_ONE: the client */
+    int64_t len;   /* payload doubles */
+} fc_cmd_t;
+
+/* Exit statuses (SPEC §5). */
+enum {
+    FC_EXIT_DONE = 0,     /* converged or hit run.rounds */
+    FC_EXIT_INTERNAL = 1, /* internal or system error */
+    FC_EXIT_INPUT = 2,    /* bad input: config, data, command line */
+    FC_EXIT_DIVERGED = 3
+};
+
+/* Executes one command on this rank's clients (client role), collectively: local work,
+ * agreement on errors, ordered sum into result (valid on rank 0). */
+typedef int (*fc_exec_fn)(void *ctx, const fc_cmd_t *cmd, const double *payload,
+                          double *result);
+
+/* Clients 0..K−1 sit in contiguous blocks on ranks 1..P−1 (all on rank 0 when P = 1):
+ * [*lo, *hi) for rank r. */
+void fc_placement(size_t K, int P, int r, size_t *lo, size_t *hi);
+/* The rank that hosts client k. */
+int fc_owner(size_t K, int P, size_t k);
+
+#endif

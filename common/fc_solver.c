@@ -1,0 +1,197 @@
+/* fc_solver.c — Newton / Newton-CG with Armijo backtracking for the local problem
+ * f(θ) = ℓ(θ) + ½θᵀPθ − bᵀθ (SPEC "Local solver"). */
+#include "fc_solver.h"
+
+#include <float.h>
+#include <math.h>
+
+#include "fc_la.h"
+#include "fc_mem.h"
+
+#define ARMIJO_C 1e-4
+#define MAX_HALVINGS 30
+#define CG_MAX_ITERS 500
+
+struct fc_solver_ws {
+    size_t d;
+    double *g, *dir, *trial, *tmp;   /* d each */
+    double *r, *p, *Ap;              /* d each: conjugate gradients */
+    double *A;                       /* d*d Newton matrix (dense only) */
+    double *work;                    /* model work */
+};
+
+int fc_solver_ws_create(const fc_model_t *m, size_t max_n, int dense, fc_solver_ws_t **out)
+{
+    int err;
+    size_t d = m->d, dd = 0;
+    fc_solver_ws_t *ws = NULL;
+    *out = NULL;
+    FC_CALL(fc_calloc(1, sizeof *ws, &ws));
+    ws->d = d;
+    FC_CALL(fc_alloc(d, sizeof(double), &ws->g));
+    FC_CALL(fc_alloc(d, sizeof(double), &ws->dir));
+    FC_CALL(fc_alloc(d, sizeof(double), &ws->trial));
+    FC_CALL(fc_alloc(d, sizeof(double), &ws->tmp));
+    FC_CALL(fc_alloc(d, sizeof(double), &ws->r));
+    FC_CALL(fc_alloc(d, sizeof(double), &ws->p));
+    FC_CALL(fc_alloc(d, sizeof(double), &ws->Ap));
+    if (dense) {
+        FC_CALL(fc_mul_size(d, d, &dd));
+        FC_CALL(fc_alloc(dd, sizeof(double), &ws->A));
+    }
+    FC_CALL(fc_alloc(m->ops->work_size(m, max_n), sizeof(double), &ws->work));
+    *out = ws;
+    return FC_OK;
+cleanup:
+    fc_solver_ws_destroy(&ws);
+    return err;
+}
+
+void fc_solver_ws_destroy(fc_solver_ws_t **pws)
+{
+    fc_solver_ws_t *ws = pws ? *pws : NULL;
+    if (!ws) return;
+    fc_free(&ws->g);
+    fc_free(&ws->dir);
+    fc_free(&ws->trial);
+    fc_free(&ws->tmp);
+    fc_free(&ws->r);
+    fc_free(&ws->p);
+    fc_free(&ws->Ap);
+    fc_free(&ws->A);
+    fc_free(&ws->work);
+    fc_free(pws);
+}
+
+double *fc_solver_ws_model_work(fc_solver_ws_t *ws)
+{
+    return ws->work;
+}
+
+/* out = P v for the three shapes of the quadratic. */
+static void quad_apply(const fc_quad_t *q, size_t d, const double *v, double *out)
+{
+    switch (q->shape) {
+    case FC_QUAD_FULL:
+        fc_symv(d, 1.0, q->P, v, 0.0, out);
+        break;
+    case FC_QUAD_DIAG:
+        for (size_t i = 0; i < d; i++) out[i] = q->P[i] * v[i];
+        break;
+    case FC_QUAD_ISO:
+        for (size_t i = 0; i < d; i++) out[i] = q->rho * v[i];
+        break;
+    }
+}
+
+void fc_quad_objective(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                       const double *theta, double *f, double *g, double *scale,
+                       double *work, double *tmp)
+{
+    size_t d = m->d;
+    double loss;
+    fc_model_eval(m, blk, theta, &loss, g, NULL, NULL, work);
+    quad_apply(q, d, theta, tmp); /* tmp = Pθ */
+    double quad = 0.5 * fc_dot(d, theta, tmp), lin = fc_dot(d, q->b, theta);
+    *f = loss + quad - lin;
+    if (scale) *scale = fabs(loss) + fabs(quad) + fabs(lin);
+    if (g) {
+        fc_axpy(d, 1.0, tmp, g);
+        fc_axpy(d, -1.0, q->b, g);
+    }
+}
+
+/* dir = −(∇²ℓ + P)⁻¹ g by a dense Cholesky solve. */
+static int newton_dir_dense(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                            const double *theta, fc_solver_ws_t *ws)
+{
+    size_t d = m->d;
+    double loss;
+    fc_model_eval(m, blk, theta, &loss, NULL, ws->A, NULL, ws->work);
+    if (q->shape == FC_QUAD_FULL)
+        fc_axpy(d * d, 1.0, q->P, ws->A);
+    else
+        for (size_t i = 0; i < d; i++) ws->A[i * d + i] += q->shape == FC_QUAD_DIAG ? q->P[i] : q->rho;
+    int err = fc_chol(d, ws->A, "local Newton matrix");
+    if (err) return err;
+    for (size_t i = 0; i < d; i++) ws->dir[i] = -ws->g[i];
+    fc_chol_solve(d, ws->A, ws->dir);
+    return FC_OK;
+}
+
+/* dir ≈ −(∇²ℓ + P)⁻¹ g by conjugate gradients on Hessian-vector products (matrix-free),
+ * to a forcing tolerance min(0.5, sqrt‖g‖)‖g‖ (superlinear Newton-CG). */
+static int newton_dir_cg(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                         const double *theta, fc_solver_ws_t *ws)
+{
+    size_t d = m->d;
+    double gn = fc_nrm2(d, ws->g);
+    double eta = fmin(0.5, sqrt(gn)) * gn;
+    fc_zero(d, ws->dir);
+    for (size_t i = 0; i < d; i++) ws->r[i] = -ws->g[i], ws->p[i] = ws->r[i];
+    double rr = fc_dot(d, ws->r, ws->r);
+    for (int it = 0; it < CG_MAX_ITERS && sqrt(rr) > eta; it++) {
+        m->ops->hvp(m, blk->X, blk->y, blk->n, theta, ws->p, ws->Ap, ws->work);
+        quad_apply(q, d, ws->p, ws->tmp);
+        fc_axpy(d, 1.0, ws->tmp, ws->Ap);
+        double pAp = fc_dot(d, ws->p, ws->Ap);
+        if (!(pAp > 0.0)) {
+            if (it == 0) return fc_err_set(FC_ENOTSPD, "local Newton matrix is not positive definite (CG curvature %g)", pAp);
+            break;
+        }
+        double a = rr / pAp;
+        fc_axpy(d, a, ws->p, ws->dir);
+        fc_axpy(d, -a, ws->Ap, ws->r);
+        double rr_new = fc_dot(d, ws->r, ws->r);
+        double beta = rr_new / rr;
+        rr = rr_new;
+        for (size_t i = 0; i < d; i++) ws->p[i] = ws->r[i] + beta * ws->p[i];
+    }
+    return FC_OK;
+}
+
+int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                   const fc_solve_opts_t *o, double *theta, fc_solver_ws_t *ws,
+                   fc_solve_info_t *info)
+{
+    size_t d = m->d;
+    int err = FC_OK, steps = 0;
+    double f, scale, gn, g0n;
+    fc_quad_objective(m, blk, q, theta, &f, ws->g, &scale, ws->work, ws->tmp);
+    g0n = gn = fc_nrm2(d, ws->g);
+    if (!isfinite(f) || !isfinite(gn))
+        return fc_err_set(FC_ENUMERIC, "local objective is not finite at the start");
+    while (steps < o->max_steps && gn > o->tol * fmax(1.0, g0n) && gn > 0.0) {
+        err = o->matrix_free && q->shape != FC_QUAD_FULL ? newton_dir_cg(m, blk, q, theta, ws)
+                                                          : newton_dir_dense(m, blk, q, theta, ws);
+        if (err) return err;
+        double gd = fc_dot(d, ws->g, ws->dir);
+        if (!(gd < 0.0)) break; /* no descent direction left: the floating-point floor */
+        /* Armijo with a slack of 100 ε |terms of f| so rounding noise cannot stall it. */
+        double slack = 100.0 * DBL_EPSILON * scale, step = 1.0, ft = f, st = scale;
+        int accepted = 0;
+        for (int j = 0; j <= MAX_HALVINGS; j++, step *= 0.5) {
+            for (size_t i = 0; i < d; i++) ws->trial[i] = theta[i] + step * ws->dir[i];
+            fc_quad_objective(m, blk, q, ws->trial, &ft, NULL, &st, ws->work, ws->tmp);
+            if (ft <= f + ARMIJO_C * step * gd + slack) {
+                accepted = 1;
+                break;
+            }
+        }
+        if (!accepted) break;
+        int progress = ft < f;
+        fc_copy(d, ws->trial, theta);
+        steps++;
+        fc_quad_objective(m, blk, q, theta, &f, ws->g, &scale, ws->work, ws->tmp);
+        gn = fc_nrm2(d, ws->g);
+        if (!isfinite(f) || !isfinite(gn))
+            return fc_err_set(FC_ENUMERIC, "local objective became non-finite at Newton step %d", steps);
+        if (!progress) break;
+    }
+    if (info) {
+        info->steps = steps;
+        info->gnorm = gn;
+        info->f = f;
+    }
+    return FC_OK;
+}

@@ -1,0 +1,157 @@
+/* fc_transport.c — MPI and serial back-ends of the transport. The only file with MPI calls
+ * besides main's MPI_Init/MPI_Finalize. */
+#include "fc_transport.h"
+
+#include <limits.h>
+#include <mpi.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "fc_la.h"
+#include "fc_mem.h"
+
+struct fc_tp {
+    int serial;
+    MPI_Comm comm;
+    int rank, size;
+};
+
+/* MPI counts are int: move large buffers in chunks. */
+#define CHUNK ((size_t)1 << 30)
+
+static int mpi_fail(int rc, const char *what)
+{
+    char text[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(rc, text, &len);
+    return fc_err_set(FC_EMPI, "%s failed: %s", what, text);
+}
+
+int fc_tp_create_mpi(const void *comm, fc_tp_t **out)
+{
+    int err;
+    fc_tp_t *tp = NULL;
+    FC_CALL(fc_calloc(1, sizeof *tp, &tp));
+    tp->comm = *(const MPI_Comm *)comm;
+    /* Errors come back as codes so we can name the rank and exit cleanly. */
+    MPI_Comm_set_errhandler(tp->comm, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(tp->comm, &tp->rank);
+    MPI_Comm_size(tp->comm, &tp->size);
+    *out = tp;
+    return FC_OK;
+cleanup:
+    return err;
+}
+
+int fc_tp_create_serial(fc_tp_t **out)
+{
+    int err;
+    fc_tp_t *tp = NULL;
+    FC_CALL(fc_calloc(1, sizeof *tp, &tp));
+    tp->serial = 1;
+    tp->rank = 0;
+    tp->size = 1;
+    *out = tp;
+    return FC_OK;
+cleanup:
+    return err;
+}
+
+void fc_tp_destroy(fc_tp_t **tp)
+{
+    fc_free(tp);
+}
+
+int fc_tp_rank(const fc_tp_t *tp)
+{
+    return tp->rank;
+}
+
+int fc_tp_size(const fc_tp_t *tp)
+{
+    return tp->size;
+}
+
+double fc_tp_wtime(const fc_tp_t *tp)
+{
+    if (!tp->serial) return MPI_Wtime();
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int fc_tp_bcast(fc_tp_t *tp, void *buf, size_t bytes, int root)
+{
+    if (tp->serial || tp->size == 1) return FC_OK;
+    for (size_t off = 0; off < bytes; off += CHUNK) {
+        size_t n = bytes - off < CHUNK ? bytes - off : CHUNK;
+        int rc = MPI_Bcast((char *)buf + off, (int)n, MPI_BYTE, root, tp->comm);
+        if (rc != MPI_SUCCESS) return mpi_fail(rc, "MPI_Bcast");
+    }
+    return FC_OK;
+}
+
+int fc_tp_agree(fc_tp_t *tp, int local_err)
+{
+    int global = local_err;
+    if (tp->serial || tp->size == 1) return local_err;
+    if (MPI_Allreduce(&local_err, &global, 1, MPI_INT, MPI_MAX, tp->comm) != MPI_SUCCESS)
+        return FC_EMPI;
+    return global;
+}
+
+int fc_tp_max_long(fc_tp_t *tp, long *value)
+{
+    long in = *value;
+    if (tp->serial || tp->size == 1) return FC_OK;
+    int rc = MPI_Allreduce(&in, value, 1, MPI_LONG, MPI_MAX, tp->comm);
+    return rc == MPI_SUCCESS ? FC_OK : mpi_fail(rc, "MPI_Allreduce");
+}
+
+static int send_doubles(fc_tp_t *tp, const double *buf, size_t n, int dest)
+{
+    size_t chunk = CHUNK / sizeof(double);
+    for (size_t off = 0; off < n; off += chunk) {
+        size_t m = n - off < chunk ? n - off : chunk;
+        int rc = MPI_Send(buf + off, (int)m, MPI_DOUBLE, dest, 7, tp->comm);
+        if (rc != MPI_SUCCESS) return mpi_fail(rc, "MPI_Send");
+    }
+    return FC_OK;
+}
+
+static int recv_doubles(fc_tp_t *tp, double *buf, size_t n, int src)
+{
+    size_t chunk = CHUNK / sizeof(double);
+    for (size_t off = 0; off < n; off += chunk) {
+        size_t m = n - off < chunk ? n - off : chunk;
+        int rc = MPI_Recv(buf + off, (int)m, MPI_DOUBLE, src, 7, tp->comm, MPI_STATUS_IGNORE);
+        if (rc != MPI_SUCCESS) return mpi_fail(rc, "MPI_Recv");
+    }
+    return FC_OK;
+}
+
+int fc_tp_chain_sum(fc_tp_t *tp, double *acc, size_t n, fc_tp_add_fn add, void *ctx)
+{
+    int r = tp->rank, P = tp->size;
+    if (tp->serial || P == 1) {
+        fc_zero(n, acc);
+        add(ctx, acc);
+        return FC_OK;
+    }
+    /* Ranks 1..P−1 host the clients in contiguous blocks; rank 0 hosts none. */
+    if (r == 0) return recv_doubles(tp, acc, n, P - 1);
+    if (r == 1)
+        fc_zero(n, acc);
+    else {
+        int err = recv_doubles(tp, acc, n, r - 1);
+        if (err) return err;
+    }
+    add(ctx, acc);
+    return send_doubles(tp, acc, n, r + 1 < P ? r + 1 : 0);
+}
+
+void fc_tp_abort(fc_tp_t *tp, int status)
+{
+    if (tp && !tp->serial && tp->size > 1) MPI_Abort(tp->comm, status);
+    exit(status);
+}

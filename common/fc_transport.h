@@ -1,0 +1,45 @@
+/* fc_transport.h — the one thin module that talks MPI (plus a serial back-end so the
+ * runtime and its tests run in one process without mpirun). It moves bytes; it knows
+ * nothing of algorithms. Every function marked "collective" must be called by all ranks
+ * in the same order. */
+#ifndef FC_TRANSPORT_H
+#define FC_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "fc_error.h"
+
+typedef struct fc_tp fc_tp_t;
+
+/* Wrap an MPI communicator (a pointer to an MPI_Comm, so this header needs no mpi.h).
+ * MPI must be initialised by the caller. */
+FC_MUST int fc_tp_create_mpi(const void *comm, fc_tp_t **out);
+/* A one-rank transport without MPI. */
+FC_MUST int fc_tp_create_serial(fc_tp_t **out);
+void fc_tp_destroy(fc_tp_t **tp);
+
+int fc_tp_rank(const fc_tp_t *tp);
+int fc_tp_size(const fc_tp_t *tp);
+/* Wall-clock seconds (MPI_Wtime, or the monotonic clock when serial). */
+double fc_tp_wtime(const fc_tp_t *tp);
+
+/* Collective: broadcast bytes from root. */
+FC_MUST int fc_tp_bcast(fc_tp_t *tp, void *buf, size_t bytes, int root);
+/* Collective: every rank's error code in, the largest out — so all ranks agree on
+ * failure before the next collective and none waits forever (HPL's pdinfo rule). */
+int fc_tp_agree(fc_tp_t *tp, int local_err);
+/* Collective: the largest value over the ranks. */
+FC_MUST int fc_tp_max_long(fc_tp_t *tp, long *value);
+
+/* Collective ordered sum: acc (n doubles) travels 1 → 2 → … → P−1 → 0 (or stays on
+ * rank 0 when P = 1); each rank that hosts clients calls add(ctx, acc) to add its
+ * clients' contributions in client order. The first rank starts from zeros. Because the
+ * additions happen in exactly client order whatever P is, the result is bit-for-bit
+ * the same for every P. On return rank 0 holds the sum (other ranks' acc is scratch). */
+typedef void (*fc_tp_add_fn)(void *ctx, double *acc);
+FC_MUST int fc_tp_chain_sum(fc_tp_t *tp, double *acc, size_t n, fc_tp_add_fn add, void *ctx);
+
+/* End every rank now with status (after a message naming this rank was printed). */
+void fc_tp_abort(fc_tp_t *tp, int status);
+
+#endif

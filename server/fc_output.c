@@ -1,0 +1,185 @@
+/* fc_output.c — metrics.csv, mean.txt, summary.json. */
+#include "fc_output.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fc_mem.h"
+
+struct fc_output {
+    FILE *csv;
+    char path[FC_PATH_MAX + 32];
+};
+
+int fc_mkdirs(const char *dir)
+{
+    char buf[FC_PATH_MAX];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof buf) return fc_err_set(FC_EIO, "output folder '%s': bad path", dir);
+    memcpy(buf, dir, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return fc_err_set(FC_EIO, "%s: cannot create folder: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return fc_err_set(FC_EIO, "%s: cannot create folder: %s", buf, strerror(errno));
+    return FC_OK;
+}
+
+int fc_write_atomic(const char *dir, const char *name, const char *text, size_t len)
+{
+    char path[FC_PATH_MAX + 64], tmp[FC_PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) return fc_err_set(FC_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return fc_err_set(FC_EIO, "%s: write failed: %s", tmp, strerror(e));
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0) {
+        unlink(tmp);
+        return fc_err_set(FC_EIO, "%s: cannot flush: %s", tmp, strerror(errno));
+    }
+    if (rename(tmp, path) != 0)
+        return fc_err_set(FC_EIO, "%s: cannot rename: %s", path, strerror(errno));
+    return FC_OK;
+}
+
+int fc_output_open(const char *dir, fc_output_t **out)
+{
+    int err;
+    fc_output_t *o = NULL;
+    *out = NULL;
+    FC_CALL(fc_mkdirs(dir));
+    FC_CALL(fc_calloc(1, sizeof *o, &o));
+    snprintf(o->path, sizeof o->path, "%s/metrics.csv", dir);
+    o->csv = fopen(o->path, "w");
+    if (!o->csv) FC_FAIL(FC_EIO, "%s: cannot write: %s", o->path, strerror(errno));
+    fputs("round,seconds,objective,grad_norm,dist_to_opt,correction,test_loss,test_accuracy,"
+          "bytes\n",
+          o->csv);
+    *out = o;
+    return FC_OK;
+cleanup:
+    fc_output_close(&o);
+    return err;
+}
+
+void fc_output_close(fc_output_t **po)
+{
+    fc_output_t *o = po ? *po : NULL;
+    if (!o) return;
+    if (o->csv) fclose(o->csv);
+    fc_free(po);
+}
+
+static void put_field(FILE *f, double v)
+{
+    if (!isnan(v)) fprintf(f, "%.17g", v);
+}
+
+int fc_output_row(fc_output_t *o, const fc_metrics_t *m)
+{
+    const double cols[] = {m->objective,  m->grad_norm, m->dist_to_opt,  m->correction,
+                           m->test_loss,  m->test_accuracy};
+    fprintf(o->csv, "%d,%.6f", m->round, m->seconds);
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        fputc(',', o->csv);
+        put_field(o->csv, cols[i]);
+    }
+    fprintf(o->csv, ",%.0f\n", m->bytes);
+    if (fflush(o->csv) != 0 || ferror(o->csv))
+        return fc_err_set(FC_EIO, "%s: write failed: %s", o->path, strerror(errno));
+    return FC_OK;
+}
+
+int fc_output_mean(const char *dir, size_t d, const double *m)
+{
+    int err;
+    char *text = NULL;
+    size_t cap = 0, len = 0;
+    FC_CALL(fc_mul_size(d + 1, 32, &cap));
+    FC_CALL(fc_alloc(cap, 1, &text));
+    for (size_t i = 0; i < d; i++) len += (size_t)snprintf(text + len, cap - len, "%.17g\n", m[i]);
+    FC_CALL(fc_write_atomic(dir, "mean.txt", text, len));
+cleanup:
+    fc_free(&text);
+    return err;
+}
+
+/* cJSON cannot hold NaN: non-applicable numbers become null. */
+static void add_number(cJSON *obj, const char *key, double v)
+{
+    if (isfinite(v))
+        cJSON_AddNumberToObject(obj, key, v);
+    else
+        cJSON_AddNullToObject(obj, key);
+}
+
+struct echo_ctx {
+    cJSON *root;
+};
+
+static void echo_key(const char *section, const char *key, const char *value, void *vctx)
+{
+    struct echo_ctx *e = vctx;
+    cJSON *sec = cJSON_GetObjectItemCaseSensitive(e->root, section);
+    if (!sec) sec = cJSON_AddObjectToObject(e->root, section);
+    if (sec) cJSON_AddStringToObject(sec, key, value);
+}
+
+int fc_output_summary(const char *dir, const fc_config_t *c, const fc_summary_t *s)
+{
+    int err = FC_OK;
+    char *text = NULL;
+    cJSON *root = cJSON_CreateObject(), *cfg = NULL, *fin = NULL;
+    if (!root) return fc_err_set(FC_ENOMEM, "out of memory building summary.json");
+    cfg = cJSON_AddObjectToObject(root, "config");
+    struct echo_ctx e = {cfg};
+    if (cfg) fc_config_visit(c, echo_key, &e);
+    cJSON_AddStringToObject(root, "status", s->status);
+    if (s->trend) cJSON_AddStringToObject(root, "trend", s->trend);
+    if (s->reason) cJSON_AddStringToObject(root, "reason", s->reason);
+    cJSON_AddNumberToObject(root, "rounds", s->rounds);
+    fin = cJSON_AddObjectToObject(root, "final");
+    if (fin) {
+        add_number(fin, "objective", s->final.objective);
+        add_number(fin, "grad_norm", s->final.grad_norm);
+        add_number(fin, "dist_to_opt", s->final.dist_to_opt);
+        add_number(fin, "correction", s->final.correction);
+        add_number(fin, "test_loss", s->final.test_loss);
+        add_number(fin, "test_accuracy", s->final.test_accuracy);
+        add_number(fin, "objective_gap", s->final.objective - s->theta_star_objective);
+        add_number(fin, "bytes", s->final.bytes);
+    }
+    add_number(root, "theta_star_objective", s->theta_star_objective);
+    add_number(root, "wall_seconds", s->wall_seconds);
+    cJSON_AddNumberToObject(root, "ranks", s->ranks);
+    cJSON_AddNumberToObject(root, "clients", (double)s->clients);
+    cJSON_AddNumberToObject(root, "parameters", (double)s->parameters);
+    text = cJSON_Print(root);
+    if (!text) FC_FAIL(FC_ENOMEM, "out of memory printing summary.json");
+    FC_CALL(fc_write_atomic(dir, "summary.json", text, strlen(text)));
+cleanup:
+    cJSON_free(text);
+    cJSON_Delete(root);
+    return err;
+}

@@ -1,0 +1,354 @@
+/* fc_server.c — the server role: rounds, metrics, stopping, output (SPEC §3-§7). */
+#include "fc_server.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fc_la.h"
+#include "fc_mem.h"
+#include "fc_output.h"
+
+typedef struct {
+    const fc_server_env_t *env;
+    const fc_algo_ctx_t *ctx; /* main slot */
+    size_t d, K;
+    fc_global_t *g, *gref;
+    double *state, *result, *grad;
+    double *test_work;
+    double *theta_star;
+    double *m_good; /* the mean of the last row written */
+    double F_star;
+    int have_ref;
+    double *trace; /* per-round gap (or ‖∇F‖), for the trend */
+    double bytes, t0;
+    unsigned char *mask;
+    fc_output_t *out;
+} server_t;
+
+/* Broadcast a command and its payload, then run it (collective). */
+static int call(server_t *s, int code, int slot, int round, int64_t k, int flags,
+                const double *payload, size_t len, double *result)
+{
+    fc_tp_t *tp = s->env->tp;
+    fc_cmd_t cmd = {code, slot, round, flags, k, (int64_t)len};
+    int err = fc_tp_bcast(tp, &cmd, sizeof cmd, 0);
+    if (!err) err = fc_tp_bcast(tp, (void *)payload, len * sizeof(double), 0);
+    if (!err) err = s->env->exec(s->env->exec_ctx, &cmd, payload, result);
+    return err;
+}
+
+/* F(θ) = δ/2‖θ‖² + Σ_k ℓ_k(θ) (SPEC §1). */
+static int objective(server_t *s, const double *theta, double *F)
+{
+    double sum;
+    int err = call(s, FC_CMD_EVAL, FC_SLOT_MAIN, 0, 0, FC_EVAL_LOSS_ONLY, theta, s->d, &sum);
+    if (err) return err;
+    *F = 0.5 * s->ctx->delta * fc_dot(s->d, theta, theta) + sum;
+    return FC_OK;
+}
+
+/* The central algorithm's line-search oracle; counts its payload when it is the run's. */
+typedef struct {
+    server_t *s;
+    int count_bytes;
+} oracle_ctx_t;
+
+static int oracle_objective(void *vctx, const double *theta, double *F)
+{
+    oracle_ctx_t *o = vctx;
+    if (o->count_bytes) o->s->bytes += (double)o->s->K * (double)(o->s->d + 1) * sizeof(double);
+    return objective(o->s, theta, F);
+}
+
+/* θ* by central Newton to the floating-point floor (SPEC §3.5, run.reference). */
+static int compute_reference(server_t *s)
+{
+    const fc_algo_ctx_t *a = &s->env->ctx[FC_SLOT_REF];
+    oracle_ctx_t oc = {s, 0};
+    fc_oracle_t oracle = {oracle_objective, &oc};
+    int err = FC_OK;
+    double g0 = -1.0;
+    for (int it = 0; it < 200; it++) {
+        a->ops->pack(a, s->gref, s->state);
+        err = call(s, FC_CMD_UPDATE, FC_SLOT_REF, it, 0, 0, s->state, a->ops->state_len(a),
+                   s->result);
+        if (err) break;
+        double gn2 = 0.0;
+        for (size_t i = 0; i < s->d; i++) {
+            double gi = a->delta * s->gref->m[i] + s->result[1 + i];
+            gn2 += gi * gi;
+        }
+        if (g0 < 0) g0 = sqrt(gn2);
+        if (sqrt(gn2) <= 1e-14 * fmax(1.0, g0)) break;
+        err = a->ops->apply(a, s->gref, s->result, &oracle);
+        if (err || s->gref->stalled) break;
+    }
+    if (err) {
+        fc_err_prefix("reference solve (central Newton): ");
+        return err;
+    }
+    fc_copy(s->d, s->gref->m, s->theta_star);
+    s->have_ref = 1;
+    return objective(s, s->theta_star, &s->F_star);
+}
+
+static void test_metrics(server_t *s, const double *theta, fc_metrics_t *m)
+{
+    const fc_data_t *t = s->env->test;
+    const fc_model_t *model = s->ctx->model;
+    m->test_loss = m->test_accuracy = NAN;
+    if (!t || t->n == 0) return;
+    double loss;
+    fc_model_eval(model, t, theta, &loss, NULL, NULL, NULL, s->test_work);
+    m->test_loss = loss / (double)t->n;
+    if (model->ops->correct)
+        m->test_accuracy =
+            (double)model->ops->correct(model, t->X, t->y, t->n, theta, s->test_work) /
+            (double)t->n;
+}
+
+/* Every metric of SPEC §7 at the current mean. */
+static int measure(server_t *s, int round, fc_metrics_t *m)
+{
+    size_t d = s->d;
+    const double *theta = s->g->m;
+    int err = call(s, FC_CMD_EVAL, FC_SLOT_MAIN, round, 0, 0, theta, d, s->result);
+    if (err) return err;
+    for (size_t i = 0; i < d; i++) s->grad[i] = s->ctx->delta * theta[i] + s->result[2 + i];
+    m->round = round;
+    m->objective = 0.5 * s->ctx->delta * fc_dot(d, theta, theta) + s->result[0];
+    m->grad_norm = fc_nrm2(d, s->grad);
+    m->correction = s->ctx->ops->has_sites ? sqrt(s->result[1]) : NAN;
+    m->dist_to_opt = NAN;
+    if (s->have_ref) {
+        double dd = 0.0;
+        for (size_t i = 0; i < d; i++) dd += (theta[i] - s->theta_star[i]) * (theta[i] - s->theta_star[i]);
+        m->dist_to_opt = sqrt(dd);
+    }
+    test_metrics(s, theta, m);
+    m->bytes = s->bytes;
+    m->seconds = fc_tp_wtime(s->env->tp) - s->t0;
+    return FC_OK;
+}
+
+/* One client update and its application (the sequential schedule's step). */
+static int update_one(server_t *s, int round, size_t k, const fc_oracle_t *oracle)
+{
+    const fc_algo_ctx_t *a = s->ctx;
+    size_t sl = a->ops->state_len(a), dl = a->ops->delta_len(a);
+    a->ops->pack(a, s->g, s->state);
+    int err = call(s, FC_CMD_UPDATE_ONE, FC_SLOT_MAIN, round, (int64_t)k, 0, s->state, sl,
+                   s->result);
+    if (err) return err;
+    s->bytes += (double)(sl + dl) * sizeof(double);
+    return a->ops->apply(a, s->g, s->result, oracle);
+}
+
+/* One round (SPEC §3): synchronous — every participant from the same state, one sum;
+ * sequential — participants one after another, the posterior refreshed after each. */
+static int one_round(server_t *s, int round)
+{
+    const fc_algo_ctx_t *a = s->ctx;
+    const fc_config_t *c = s->env->cfg;
+    oracle_ctx_t oc = {s, 1};
+    fc_oracle_t oracle = {oracle_objective, &oc};
+    fc_participants(s->K, c->algorithm.participation, c->run.seed, round, s->mask);
+    if (c->algorithm.schedule == FC_SCHED_SEQ && a->ops->uses_family) {
+        for (size_t k = 0; k < s->K; k++) {
+            if (!s->mask[k]) continue;
+            int err = update_one(s, round, k, &oracle);
+            if (err) return err;
+        }
+        return FC_OK;
+    }
+    size_t sl = a->ops->state_len(a), dl = a->ops->delta_len(a), n = 0;
+    for (size_t k = 0; k < s->K; k++) n += s->mask[k];
+    a->ops->pack(a, s->g, s->state);
+    int err = call(s, FC_CMD_UPDATE, FC_SLOT_MAIN, round, 0, 0, s->state, sl, s->result);
+    if (err) return err;
+    s->bytes += (double)n * (double)(sl + dl) * sizeof(double);
+    return a->ops->apply(a, s->g, s->result, &oracle);
+}
+
+static void progress(const server_t *s, const fc_metrics_t *m)
+{
+    if (s->env->quiet) return;
+    printf("round %5d  objective %.12e  grad %.3e", m->round, m->objective, m->grad_norm);
+    if (!isnan(m->dist_to_opt)) printf("  dist %.3e", m->dist_to_opt);
+    if (!isnan(m->correction)) printf("  corr %.3e", m->correction);
+    if (!isnan(m->test_accuracy)) printf("  acc %.4f", m->test_accuracy);
+    printf("  %.2fs\n", m->seconds);
+    fflush(stdout);
+}
+
+/* SPEC §6: diverged on a non-finite objective, or ‖m‖ or the gap above run.divergence. */
+static const char *divergence(const server_t *s, const fc_metrics_t *m)
+{
+    double limit = s->env->cfg->run.divergence;
+    if (!isfinite(m->objective) || !isfinite(m->grad_norm)) return "non-finite objective";
+    if (fc_nrm2(s->d, s->g->m) > limit) return "mean norm above run.divergence";
+    if (s->have_ref && m->objective - s->F_star > limit) return "objective gap above run.divergence";
+    return NULL;
+}
+
+/* SPEC §6 trend: improving if the smallest value over the last quarter of the rows is
+ * below half the smallest over the quarter before. */
+static const char *trend(const double *v, int rows)
+{
+    int q = rows / 4;
+    if (q < 1 || rows < 2 * q) return "stalled";
+    double last = INFINITY, prev = INFINITY;
+    for (int i = rows - q; i < rows; i++) last = fmin(last, v[i]);
+    for (int i = rows - 2 * q; i < rows - q; i++) prev = fmin(prev, v[i]);
+    return last < 0.5 * prev ? "improving" : "stalled";
+}
+
+static int server_alloc(server_t *s)
+{
+    int err;
+    const fc_algo_ctx_t *ctx = s->env->ctx;
+    size_t big = 0;
+    for (int i = 0; i < FC_NSLOTS; i++) {
+        size_t sl = ctx[i].ops->state_len(&ctx[i]), dl = ctx[i].ops->delta_len(&ctx[i]);
+        big = sl > big ? sl : big;
+        big = dl > big ? dl : big;
+    }
+    big = big > s->d + 2 ? big : s->d + 2;
+    FC_CALL(fc_global_create(&ctx[FC_SLOT_MAIN], &s->g));
+    FC_CALL(fc_global_create(&ctx[FC_SLOT_REF], &s->gref));
+    FC_CALL(fc_calloc(big, sizeof(double), &s->state));
+    FC_CALL(fc_calloc(big, sizeof(double), &s->result));
+    FC_CALL(fc_calloc(s->d, sizeof(double), &s->grad));
+    FC_CALL(fc_calloc(s->d, sizeof(double), &s->theta_star));
+    FC_CALL(fc_calloc(s->d, sizeof(double), &s->m_good));
+    FC_CALL(fc_calloc((size_t)s->env->cfg->run.rounds + 1, sizeof(double), &s->trace));
+    FC_CALL(fc_calloc(s->K, 1, &s->mask));
+    if (s->env->test)
+        FC_CALL(fc_alloc(s->ctx->model->ops->work_size(s->ctx->model, s->env->test->n),
+                         sizeof(double), &s->test_work));
+cleanup:
+    return err;
+}
+
+static void server_free(server_t *s)
+{
+    fc_global_destroy(&s->g);
+    fc_global_destroy(&s->gref);
+    fc_free(&s->state);
+    fc_free(&s->result);
+    fc_free(&s->grad);
+    fc_free(&s->theta_star);
+    fc_free(&s->m_good);
+    fc_free(&s->trace);
+    fc_free(&s->mask);
+    fc_free(&s->test_work);
+    fc_output_close(&s->out);
+}
+
+/* Write mean.txt and summary.json for the rows so far. */
+static int finish(server_t *s, const fc_metrics_t *last, const char *status, const char *why,
+                  fc_run_result_t *r)
+{
+    const fc_config_t *c = s->env->cfg;
+    fc_summary_t sum = {0};
+    sum.status = status;
+    sum.reason = why;
+    sum.rounds = last->round;
+    sum.final = *last;
+    sum.theta_star_objective = s->have_ref ? s->F_star : NAN;
+    sum.wall_seconds = fc_tp_wtime(s->env->tp) - s->t0;
+    sum.ranks = fc_tp_size(s->env->tp);
+    sum.clients = s->K;
+    sum.parameters = s->d;
+    if (strcmp(status, "max_rounds") == 0) sum.trend = trend(s->trace, last->round + 1);
+    snprintf(r->status, sizeof r->status, "%s", status);
+    snprintf(r->trend, sizeof r->trend, "%s", sum.trend ? sum.trend : "");
+    r->rounds = last->round;
+    r->objective_gap = s->have_ref ? last->objective - s->F_star : NAN;
+    r->correction = last->correction;
+    int err = fc_output_mean(s->env->out_dir, s->d, s->m_good);
+    if (!err) err = fc_output_summary(s->env->out_dir, c, &sum);
+    return err;
+}
+
+/* The rounds: measure, test divergence then convergence, write the row, update. */
+static int run_rounds(server_t *s, fc_run_result_t *r)
+{
+    const fc_config_t *c = s->env->cfg;
+    fc_metrics_t m, last;
+    double gtol = 0.0;
+    const char *status = "max_rounds", *why = NULL;
+    int err;
+    char reason[512];
+    for (int t = 0;; t++) {
+        err = measure(s, t, &m);
+        if (err) return err;
+        if (t == 0) gtol = c->run.tol * fmax(1.0, m.grad_norm);
+        why = divergence(s, &m);
+        if (why) {
+            status = "diverged";
+            if (t == 0) last = m; /* nothing better to report */
+            break;
+        }
+        err = fc_output_row(s->out, &m);
+        if (err) return err;
+        progress(s, &m);
+        last = m;
+        fc_copy(s->d, s->g->m, s->m_good);
+        s->trace[t] = s->have_ref ? m.objective - s->F_star : m.grad_norm;
+        if (m.grad_norm <= gtol) {
+            status = "converged";
+            if (r->rounds_to_tol < 0) r->rounds_to_tol = t;
+            break;
+        }
+        if (t >= c->run.rounds) break;
+        err = one_round(s, t + 1);
+        if (err == FC_ENOTSPD || err == FC_ENUMERIC) {
+            snprintf(reason, sizeof reason, "round %d: %s", t + 1, fc_err_msg());
+            status = "diverged";
+            why = reason;
+            break;
+        }
+        if (err) return err;
+    }
+    if (!s->env->quiet) {
+        printf("status %s%s%s after %d rounds\n", status, why ? ": " : "", why ? why : "",
+               last.round);
+        fflush(stdout);
+    }
+    err = finish(s, &last, status, why, r);
+    if (err) return err;
+    r->exit_status = strcmp(status, "diverged") == 0 ? FC_EXIT_DIVERGED : FC_EXIT_DONE;
+    return FC_OK;
+}
+
+int fc_server_run(const fc_server_env_t *env, fc_run_result_t *r)
+{
+    server_t s = {0};
+    int err;
+    s.env = env;
+    s.ctx = &env->ctx[FC_SLOT_MAIN];
+    s.d = s.ctx->d;
+    s.K = s.ctx->K;
+    s.t0 = fc_tp_wtime(env->tp);
+    memset(r, 0, sizeof *r);
+    r->exit_status = FC_EXIT_INTERNAL;
+    r->rounds_to_tol = -1;
+    r->objective_gap = r->correction = NAN;
+    snprintf(r->status, sizeof r->status, "error");
+    FC_CALL(server_alloc(&s));
+    FC_CALL(fc_output_open(env->out_dir, &s.out));
+    if (env->cfg->run.reference) FC_CALL(compute_reference(&s));
+    FC_CALL(run_rounds(&s, r));
+cleanup:
+    if (err) {
+        fprintf(stderr, "fedpc: rank 0 (server): %s\n", fc_err_msg());
+        r->exit_status = err == FC_ECONFIG || err == FC_EDATA ? FC_EXIT_INPUT : FC_EXIT_INTERNAL;
+    }
+    server_free(&s);
+    /* Release the client ranks with the exit status, whatever happened. */
+    fc_cmd_t done = {FC_CMD_DONE, 0, r->exit_status, 0, 0, 0};
+    int berr = fc_tp_bcast(env->tp, &done, sizeof done, 0);
+    return err ? err : berr;
+}

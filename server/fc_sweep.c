@@ -1,0 +1,141 @@
+/* fc_sweep.c — parameter sweeps. */
+#include "fc_sweep.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fc_mem.h"
+#include "fc_output.h"
+#include "fc_plot.h"
+
+typedef struct {
+    int index[FC_CLI_MAX_VARY]; /* value index per --vary key */
+    fc_run_result_t res;
+    char dir[64];
+    char note[160];             /* why a run could not start */
+} sweep_row_t;
+
+static size_t product_size(const fc_cli_t *cli)
+{
+    size_t n = 1;
+    for (int j = 0; j < cli->nvary; j++) n *= (size_t)cli->vary[j].count;
+    return n;
+}
+
+/* Row i of the product, the last --vary key varying fastest. */
+static void decode(const fc_cli_t *cli, size_t i, int *index)
+{
+    for (int j = cli->nvary - 1; j >= 0; j--) {
+        index[j] = (int)(i % (size_t)cli->vary[j].count);
+        i /= (size_t)cli->vary[j].count;
+    }
+}
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+    if (isnan(v))
+        buf[0] = '\0';
+    else
+        snprintf(buf, n, "%.6g", v);
+}
+
+static int write_csv(const char *dir, const fc_cli_t *cli, const sweep_row_t *rows, size_t n)
+{
+    int err;
+    size_t cap = (n + 1) * (size_t)(256 + 80 * cli->nvary), len = 0;
+    char *text = NULL, g[32], c[32];
+    FC_CALL(fc_alloc(cap, 1, &text));
+    for (int j = 0; j < cli->nvary; j++) len += (size_t)snprintf(text + len, cap - len, "%s,", cli->vary[j].key);
+    len += (size_t)snprintf(text + len, cap - len,
+                            "status,trend,rounds,rounds_to_tol,objective_gap,correction,dir\n");
+    for (size_t i = 0; i < n; i++) {
+        const sweep_row_t *r = &rows[i];
+        for (int j = 0; j < cli->nvary; j++)
+            len += (size_t)snprintf(text + len, cap - len, "%s,", cli->vary[j].value[r->index[j]]);
+        fmt_num(g, sizeof g, r->res.objective_gap);
+        fmt_num(c, sizeof c, r->res.correction);
+        char tol[16] = "";
+        if (r->res.rounds_to_tol >= 0) snprintf(tol, sizeof tol, "%d", r->res.rounds_to_tol);
+        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%d,%s,%s,%s,%s\n", r->res.status,
+                                r->res.trend, r->res.rounds, tol, g, c, r->dir);
+    }
+    FC_CALL(fc_write_atomic(dir, "sweep.csv", text, len));
+cleanup:
+    fc_free(&text);
+    return err;
+}
+
+static void print_row(const fc_cli_t *cli, const sweep_row_t *r, int header)
+{
+    if (header) {
+        for (int j = 0; j < cli->nvary; j++) printf("%-22s ", cli->vary[j].key);
+        printf("%-10s %-9s %6s %8s %12s %12s\n", "status", "trend", "rounds", "to_tol", "gap",
+               "correction");
+    }
+    char g[32], c[32], tol[16] = "-";
+    fmt_num(g, sizeof g, r->res.objective_gap);
+    fmt_num(c, sizeof c, r->res.correction);
+    if (r->res.rounds_to_tol >= 0) snprintf(tol, sizeof tol, "%d", r->res.rounds_to_tol);
+    for (int j = 0; j < cli->nvary; j++) printf("%-22s ", cli->vary[j].value[r->index[j]]);
+    printf("%-10s %-9s %6d %8s %12s %12s\n", r->res.status, r->res.trend[0] ? r->res.trend : "-",
+           r->res.rounds, tol, g[0] ? g : "-", c[0] ? c : "-");
+    fflush(stdout);
+}
+
+/* Build run i's config; a value the config rejects makes the row "invalid". */
+static int row_config(const fc_config_t *base, const fc_cli_t *cli, sweep_row_t *r,
+                      fc_config_t *c, size_t i)
+{
+    char assign[256];
+    *c = *base;
+    snprintf(r->dir, sizeof r->dir, "run%03zu", i);
+    for (int j = 0; j < cli->nvary; j++) {
+        snprintf(assign, sizeof assign, "%s=%s", cli->vary[j].key, cli->vary[j].value[r->index[j]]);
+        int err = fc_config_set(c, assign);
+        if (err) return err;
+    }
+    int err = fc_config_validate(c);
+    if (err) return err;
+    snprintf(c->output.dir, sizeof c->output.dir, "%s/%s", base->output.dir, r->dir);
+    return FC_OK;
+}
+
+int fc_sweep_run(const fc_config_t *base, const fc_cli_t *cli, int is_root, fc_sweep_run_fn run,
+                 void *ctx)
+{
+    size_t n = product_size(cli);
+    sweep_row_t *rows = NULL;
+    fc_config_t *c = NULL;
+    int status = FC_EXIT_DONE;
+    if (fc_calloc(n, sizeof *rows, &rows) || fc_alloc(1, sizeof *c, &c) ||
+        (is_root && fc_mkdirs(base->output.dir))) {
+        if (is_root) fprintf(stderr, "fedpc: %s\n", fc_err_msg());
+        status = FC_EXIT_INTERNAL;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n; i++) {
+        sweep_row_t *r = &rows[i];
+        decode(cli, i, r->index);
+        r->res.rounds_to_tol = -1;
+        r->res.objective_gap = r->res.correction = NAN;
+        if (row_config(base, cli, r, c, i)) {
+            snprintf(r->res.status, sizeof r->res.status, "invalid");
+            if (is_root) fprintf(stderr, "fedpc: sweep %s: %s\n", r->dir, fc_err_msg());
+        } else {
+            int st = run(ctx, c, c->output.dir, &r->res);
+            if (st == FC_EXIT_INTERNAL) status = FC_EXIT_INTERNAL;
+        }
+        if (is_root) {
+            print_row(cli, r, i == 0);
+            if (write_csv(base->output.dir, cli, rows, i + 1))
+                fprintf(stderr, "fedpc: %s\n", fc_err_msg());
+        }
+    }
+    if (is_root && cli->nvary == 2 && fc_plot_dir(base->output.dir))
+        fprintf(stderr, "fedpc: warning: no stability map: %s\n", fc_err_msg());
+cleanup:
+    fc_free(&rows);
+    fc_free(&c);
+    return status;
+}
