@@ -39,10 +39,10 @@ typedef enum {
 
 /* Bounds of numeric keys. */
 enum {
-    B_LO = 1u << 0,      /* v >= lo (or > lo with B_LO_OPEN) */
-    B_LO_OPEN = 1u << 1, /* */
-    B_HI = 1u << 2,      /* v <= hi (or < hi with B_HI_OPEN) */
-    B_HI_OPEN = 1u << 3, /* */
+    B_LO = 1u << 0,      /* v >= lo */
+    B_LO_OPEN = 1u << 1, /* with B_LO: v > lo */
+    B_HI = 1u << 2,      /* v <= hi */
+    B_HI_OPEN = 1u << 3, /* with B_HI: v < hi */
     B_ZERO_OK = 1u << 4  /* 0 is allowed besides the range (data.classes: 0 = from labels) */
 };
 
@@ -71,14 +71,17 @@ _Static_assert(sizeof(fc_schedule_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_solver_kind_t) == sizeof(int), "enum size");
 
 /* Offset of a field, with a compile-time check that the field has type T. */
-#define AT(field, T) _Generic(((fc_config_t *)0)->field, T: offsetof(fc_config_t, field))
+#define AT(field, T) _Generic(((fc_config_t *)0)->field, T : offsetof(fc_config_t, field))
 
+/* Row builders (kept on one line each; clang-format would split the braces). */
+// clang-format off
 #define K_INT(s, k, field, b, lo, hi, def) {s, k, T_INT, AT(field, int), b, lo, hi, NULL, def}
 #define K_LONG(s, k, field, b, lo, hi, def) {s, k, T_LONG, AT(field, long), b, lo, hi, NULL, def}
 #define K_DBL(s, k, field, b, lo, hi, def) {s, k, T_DOUBLE, AT(field, double), b, lo, hi, NULL, def}
 #define K_BOOL(s, k, field, def) {s, k, T_BOOL, AT(field, int), 0, 0, 0, NULL, def}
 #define K_ENUM(s, k, field, T, names, def) {s, k, T_ENUM, AT(field, T), 0, 0, 0, names, def}
 #define K_STR(s, k, type, field, def) {s, k, type, AT(field, char *), 0, 0, 0, NULL, def}
+// clang-format on
 
 /* SPEC §6, in echo order. Defaults are text so that they go through the same parser. */
 static const keydesc_t keys[] = {
@@ -132,8 +135,7 @@ static const keydesc_t keys[] = {
 #define NKEYS (sizeof keys / sizeof keys[0])
 _Static_assert(sizeof keys / sizeof keys[0] == FC_CONFIG_NKEYS, "FC_CONFIG_NKEYS is stale");
 
-static const char *const sections[] = {"data", "partition", "model", "algorithm", "run",
-                                       "output"};
+static const char *const sections[] = {"data", "partition", "model", "algorithm", "run", "output"};
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 
 static int section_known(const char *s, size_t n)
@@ -236,7 +238,7 @@ static int parse_u64(const char *text, uint64_t *out, char *why, size_t wn)
     char *end;
     unsigned long long v;
     /* strtoull accepts "-1" and wraps it: insist on digits. */
-    if (!isdigit((unsigned char)text[0])) goto bad;
+    if (!isdigit((unsigned char)text[text[0] == '+'])) goto bad;
     errno = 0;
     v = strtoull(text, &end, 10);
     if (*end) goto bad;
@@ -369,7 +371,11 @@ static int key_apply(const keydesc_t *k, const char *text, const char *base, int
         fc_groups_t g;
         memset(&g, 0, sizeof g);
         if (*text && fc_groups_parse(text, &g) != FC_OK) {
-            snprintf(why, wn, "%s", fc_err_msg());
+            /* Our caller names the key: drop the parser's own 'partition.groups = "..": '. */
+            const char *msg = fc_err_msg(), *head = "partition.groups = \"", *rest;
+            if (strncmp(msg, head, strlen(head)) == 0 && (rest = strstr(msg, "\": ")) != NULL)
+                msg = rest + 3;
+            snprintf(why, wn, "%s", msg);
             return -1;
         }
         memcpy(f, &g, sizeof g);
@@ -413,8 +419,7 @@ static int key_text(const fc_config_t *c, const keydesc_t *k, char *buf, size_t 
     case T_INT:
         i = *(const int *)f;
         /* algorithm.local_steps 0 means "the algorithm's default": echo what runs. */
-        if (k->offset == offsetof(fc_config_t, algorithm.local_steps))
-            i = fc_config_local_steps(c);
+        if (k->offset == offsetof(fc_config_t, algorithm.local_steps)) i = fc_config_local_steps(c);
         n = snprintf(buf, size, "%d", i);
         break;
     case T_LONG:
@@ -433,7 +438,8 @@ static int key_text(const fc_config_t *c, const keydesc_t *k, char *buf, size_t 
     case T_ENUM: {
         int count = 0;
         memcpy(&i, f, sizeof i);
-        while (k->names[count]) count++;
+        while (k->names[count])
+            count++;
         n = snprintf(buf, size, "%s", i >= 0 && i < count ? k->names[i] : "?");
         break;
     }
@@ -472,8 +478,10 @@ int fc_config_local_steps(const fc_config_t *c)
 
 static void trim(const char **s, size_t *n)
 {
-    while (*n && isspace((unsigned char)**s)) (*s)++, (*n)--;
-    while (*n && isspace((unsigned char)(*s)[*n - 1])) (*n)--;
+    while (*n && isspace((unsigned char)**s))
+        (*s)++, (*n)--;
+    while (*n && isspace((unsigned char)(*s)[*n - 1]))
+        (*n)--;
 }
 
 int fc_config_set(fc_config_t *c, const char *assignment)
@@ -505,10 +513,10 @@ int fc_config_set(fc_config_t *c, const char *assignment)
     ki = key_find(name, sn, key, kn);
     if (ki < 0) {
         if (!section_known(name, sn))
-            return fc_err_set(FC_ECONFIG, "--set %s: [%.*s]: unknown section", assignment,
-                              (int)sn, name);
-        return fc_err_set(FC_ECONFIG, "--set %s: %.*s.%.*s: unknown key", assignment, (int)sn,
-                          name, (int)kn, key);
+            return fc_err_set(FC_ECONFIG, "--set %s: [%.*s]: unknown section", assignment, (int)sn,
+                              name);
+        return fc_err_set(FC_ECONFIG, "--set %s: %.*s.%.*s: unknown key", assignment, (int)sn, name,
+                          (int)kn, key);
     }
     /* --set paths stay relative to the current directory (SPEC §6). */
     if (key_apply(&keys[ki], value, "", 1, c, why, sizeof why))
@@ -638,7 +646,8 @@ static char *read_line(char *str, int num, void *stream)
     /* Leading blanks dropped: inih would read an indented line as a continuation of the
      * previous value (configparser style), silently gluing "  tol = 1" onto it. */
     s = p->buf;
-    while (*s == ' ' || *s == '\t') s++;
+    while (*s == ' ' || *s == '\t')
+        s++;
     n = strlen(s);
     if (n + 1 > (size_t)num) {
         parse_fail(p, "line too long (at most %d characters)", num - 2);
@@ -657,6 +666,21 @@ static char *read_line(char *str, int num, void *stream)
     return str;
 }
 
+/* inih ends a value at a ';' that follows a blank (an inline comment). In "groups =
+ * 0,1 ;2,3" that would silently drop groups; raw is the whole line as read. */
+static int groups_cut_by_comment(const char *raw)
+{
+    const char *s = strpbrk(raw, "=:");
+    for (; s && *s; s++)
+        if (*s == ';' && (s[-1] == ' ' || s[-1] == '\t')) {
+            const char *t = s + 1;
+            while (*t == ' ' || *t == '\t')
+                t++;
+            return isdigit((unsigned char)*t); /* a label follows: not a real comment */
+        }
+    return 0;
+}
+
 static int on_pair(void *user, const char *section, const char *name, const char *value)
 {
     parse_t *p = user;
@@ -673,6 +697,11 @@ static int on_pair(void *user, const char *section, const char *name, const char
     if (p->c->origin[ki] > 0)
         return parse_fail(p, "%s.%s: duplicate key (first set on line %d)", section, name,
                           p->c->origin[ki]);
+    if (keys[ki].type == T_GROUPS && groups_cut_by_comment(p->buf))
+        return parse_fail(p,
+                          "%s.%s: ' ;' starts a comment in INI, so the groups after it would "
+                          "be lost; write them without a blank before ';'",
+                          section, name);
     if (key_apply(&keys[ki], value ? value : "", p->base, 1, p->c, why, sizeof why))
         return parse_fail(p, "%s.%s: %s", section, name, why);
     p->c->origin[ki] = p->line;
@@ -705,7 +734,10 @@ int fc_config_load(const char *path, fc_config_t *c)
     ret = ini_parse_stream(read_line, &p, on_pair, &p);
     if (ret > 0 && (!p.err || ret < p.err_line))
         FC_FAIL(FC_ECONFIG, "%s:%d: syntax error", path, ret);
-    if (p.err) FC_FAIL(p.err, "%s", fc_err_msg());
+    if (p.err) {
+        err = p.err; /* the message is already in place */
+        goto cleanup;
+    }
     if (p.read_errno) FC_FAIL(FC_EIO, "%s: cannot read: %s", path, strerror(p.read_errno));
     if (ret < 0) FC_FAIL(FC_ENOMEM, "%s: inih failed (%d)", path, ret);
     *c = *tmp;
@@ -764,7 +796,8 @@ static int check_idx(const fc_config_t *c, const char *name, const char *dir, co
     int e;
     fc_config_where(c, name, where, sizeof where);
     e = folder_exists(dir);
-    if (e) return fc_err_set(FC_ECONFIG, "%s%s: cannot open '%s': %s", where, name, dir, strerror(e));
+    if (e)
+        return fc_err_set(FC_ECONFIG, "%s%s: cannot open '%s': %s", where, name, dir, strerror(e));
     for (size_t i = 0; i < 2; i++) {
         snprintf(file, sizeof file, "%s/%s-%s.gz", dir, prefix, parts[i]);
         if (file_readable(file) == 0) continue;
@@ -791,7 +824,8 @@ int fc_config_validate(const fc_config_t *c)
 {
     char where[FC_PATH_MAX + 64], file[FC_PATH_MAX];
     const fc_model_ops_t *model = fc_model_find(c->model.type);
-    const char *format = fc_format_name(c->data.format), *scheme = fc_scheme_name(c->partition.scheme);
+    const char *format = fc_format_name(c->data.format),
+               *scheme = fc_scheme_name(c->partition.scheme);
     int has_k = strstr(c->data.train, "{k}") != NULL;
     int err;
 

@@ -79,7 +79,8 @@ int fc_data_pad(fc_data_t *d, size_t p)
      * it has moved; memmove because row i's new and old places may overlap. */
     for (size_t i = d->n; i-- > 0;) {
         memmove(d->X + i * p, d->X + i * old, old * sizeof(double));
-        for (size_t j = old; j < p; j++) d->X[i * p + j] = 0.0;
+        for (size_t j = old; j < p; j++)
+            d->X[i * p + j] = 0.0;
     }
     d->p = p;
 cleanup:
@@ -90,7 +91,8 @@ int fc_data_append_bias(fc_data_t *d)
 {
     int err = fc_data_pad(d, d->p + 1);
     if (err) return err;
-    for (size_t i = 0; i < d->n; i++) d->X[i * d->p + d->p - 1] = 1.0;
+    for (size_t i = 0; i < d->n; i++)
+        d->X[i * d->p + d->p - 1] = 1.0;
     return FC_OK;
 }
 

@@ -81,8 +81,7 @@ FC_MUST int fc_data_read_idx(const char *dir, int test_set, int resize, size_t m
  * mu_k = heterogeneity * N(0, I/4). Labels, with a = x^T theta_k + noise * N(0, 1):
  * REAL y = a; BINARY y ~ Bernoulli(sigmoid(a)); CLASS y ~ softmax(a_c + noise N(0,1)).
  * The client's parameters do not depend on n_per_client. */
-FC_MUST int fc_data_synthetic(const fc_synth_t *s, fc_label_kind_t kind, size_t k,
-                              fc_data_t **out);
+FC_MUST int fc_data_synthetic(const fc_synth_t *s, fc_label_kind_t kind, size_t k, fc_data_t **out);
 /* Synthetic held-out test set of n examples from the "average" client (theta0,
  * mu = 0), drawn from its own stream, distinct from every client's. */
 FC_MUST int fc_data_synthetic_test(const fc_synth_t *s, fc_label_kind_t kind, size_t n,

@@ -22,8 +22,10 @@ enum { NUM_OK, NUM_EMPTY, NUM_BAD, NUM_INF };
  * never be part of a number and strtod stops at the separator. */
 static int parse_field(const char *s, const char *e, double *out, const char **ts, int *tl)
 {
-    while (s < e && isspace((unsigned char)*s)) s++;
-    while (e > s && isspace((unsigned char)e[-1])) e--;
+    while (s < e && isspace((unsigned char)*s))
+        s++;
+    while (e > s && isspace((unsigned char)e[-1]))
+        e--;
     *ts = s;
     *tl = (int)(e - s > QUOTE_MAX ? QUOTE_MAX : e - s);
     if (s == e) return NUM_EMPTY;
@@ -45,12 +47,12 @@ static int blank_line(const char *s)
 static size_t count_fields(const char *s)
 {
     size_t n = 1;
-    for (; *s; s++) n += *s == ',';
+    for (; *s; s++)
+        n += *s == ',';
     return n;
 }
 
-int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples,
-                     fc_data_t **out)
+int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples, fc_data_t **out)
 {
     int err = FC_OK;
     FILE *f = NULL;
@@ -70,6 +72,12 @@ int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples
 
     while ((max_examples == 0 || n < max_examples) && (len = getline(&line, &lcap, f)) != -1) {
         lineno++;
+        if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
+            /* A UTF-8 byte-order mark (spreadsheet exports): not part of the first field,
+             * which would otherwise pass for a header and silently lose the first row. */
+            memmove(line, line + 3, (size_t)len - 2);
+            len -= 3;
+        }
         if (strlen(line) != (size_t)len)
             FC_FAIL(FC_EDATA, "%s:%zu: line contains a NUL byte (not a text file?)", path, lineno);
         if (blank_line(line)) continue;
@@ -114,11 +122,11 @@ int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples
             case NUM_EMPTY:
                 FC_FAIL(FC_EDATA, "%s:%zu: field %zu is empty", path, lineno, j + 1);
             case NUM_BAD:
-                FC_FAIL(FC_EDATA, "%s:%zu: field %zu ('%.*s') is not a number", path, lineno,
-                        j + 1, tl, ts);
+                FC_FAIL(FC_EDATA, "%s:%zu: field %zu ('%.*s') is not a number", path, lineno, j + 1,
+                        tl, ts);
             case NUM_INF:
-                FC_FAIL(FC_EDATA, "%s:%zu: field %zu ('%.*s') is not a finite number", path,
-                        lineno, j + 1, tl, ts);
+                FC_FAIL(FC_EDATA, "%s:%zu: field %zu ('%.*s') is not a finite number", path, lineno,
+                        j + 1, tl, ts);
             default:
                 break;
             }

@@ -133,8 +133,10 @@ int fc_data_read_idx(const char *dir, int test_set, int resize, size_t max_examp
     FC_CALL(fc_alloc(R, sizeof *rmap, &rmap));
     FC_CALL(fc_alloc(C, sizeof *cmap, &cmap));
     /* Source pixel of output (i, j): floor((i + 0.5) rows / R), in exact integers. */
-    for (size_t i = 0; i < R; i++) rmap[i] = ((2 * i + 1) * rows) / (2 * R);
-    for (size_t j = 0; j < C; j++) cmap[j] = ((2 * j + 1) * cols) / (2 * C);
+    for (size_t i = 0; i < R; i++)
+        rmap[i] = ((2 * i + 1) * rows) / (2 * R);
+    for (size_t j = 0; j < C; j++)
+        cmap[j] = ((2 * j + 1) * cols) / (2 * C);
 
     size_t keep = n, npix = (size_t)rows * cols;
     if (max_examples > 0 && max_examples < keep) keep = max_examples;
@@ -146,13 +148,15 @@ int fc_data_read_idx(const char *dir, int test_set, int resize, size_t max_examp
         FC_CALL(idx_read(&im, pix, npix, what));
         double *x = d->X + t * R * C;
         for (size_t i = 0; i < R; i++)
-            for (size_t j = 0; j < C; j++) x[i * C + j] = pix[rmap[i] * cols + cmap[j]] / 255.0;
+            for (size_t j = 0; j < C; j++)
+                x[i * C + j] = pix[rmap[i] * cols + cmap[j]] / 255.0;
     }
     /* Labels are single bytes, so every value is a valid class 0..255. */
     fc_free(&pix);
     FC_CALL(fc_alloc(keep, 1, &pix));
     FC_CALL(idx_read(&lb, pix, keep, "the labels"));
-    for (size_t t = 0; t < keep; t++) d->y[t] = pix[t];
+    for (size_t t = 0; t < keep; t++)
+        d->y[t] = pix[t];
     *out = d;
     d = NULL;
 cleanup:

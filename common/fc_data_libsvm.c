@@ -100,18 +100,19 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
     f = fopen(path, "r");
     if (!f) FC_FAIL(FC_EIO, "%s: cannot open: %s", path, strerror(errno));
 
-    while ((max_examples == 0 || sp.n < max_examples) &&
-           (len = getline(&line, &lcap, f)) != -1) {
+    while ((max_examples == 0 || sp.n < max_examples) && (len = getline(&line, &lcap, f)) != -1) {
         lineno++;
         if (strlen(line) != (size_t)len)
             FC_FAIL(FC_EDATA, "%s:%zu: line contains a NUL byte (not a text file?)", path, lineno);
         const char *s = line, *e;
-        while (isspace((unsigned char)*s)) s++;
+        while (isspace((unsigned char)*s))
+            s++;
         if (!*s) continue; /* blank line */
 
         /* The label. */
         double y = 0.0;
-        for (e = s; *e && !isspace((unsigned char)*e); e++) {}
+        for (e = s; *e && !isspace((unsigned char)*e); e++) {
+        }
         int r = parse_number(s, e, &y);
         if (r)
             FC_FAIL(FC_EDATA, "%s:%zu: label '%.*s' is not a %snumber", path, lineno,
@@ -134,13 +135,15 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
         /* The features. */
         size_t prev = 0;
         for (s = e;;) {
-            while (isspace((unsigned char)*s)) s++;
+            while (isspace((unsigned char)*s))
+                s++;
             if (!*s) break;
-            for (e = s; *e && !isspace((unsigned char)*e); e++) {}
+            for (e = s; *e && !isspace((unsigned char)*e); e++) {
+            }
             const char *colon = memchr(s, ':', (size_t)(e - s));
             if (!colon)
-                FC_FAIL(FC_EDATA, "%s:%zu: '%.*s' is not index:value (missing ':')", path,
-                        lineno, quote_len(s, e), s);
+                FC_FAIL(FC_EDATA, "%s:%zu: '%.*s' is not index:value (missing ':')", path, lineno,
+                        quote_len(s, e), s);
             /* The index: decimal digits only, capped before it can overflow. */
             size_t idx = 0;
             int big = 0;
@@ -169,8 +172,7 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
             r = parse_number(colon + 1, e, &v);
             if (r)
                 FC_FAIL(FC_EDATA, "%s:%zu: value '%.*s' of index %zu is not a %snumber", path,
-                        lineno, quote_len(colon + 1, e), colon + 1, idx,
-                        r == 2 ? "finite " : "");
+                        lineno, quote_len(colon + 1, e), colon + 1, idx, r == 2 ? "finite " : "");
             FC_CALL(sparse_push_entry(&sp, (uint32_t)(idx - 1), v));
             if (idx > p) p = idx;
             prev = idx;
@@ -186,7 +188,8 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
                 path, sp.n, p);
     for (size_t i = 0; i < sp.n; i++) {
         d->y[i] = sp.y[i];
-        for (size_t t = sp.row[i]; t < sp.row[i + 1]; t++) d->X[i * p + sp.col[t]] = sp.val[t];
+        for (size_t t = sp.row[i]; t < sp.row[i + 1]; t++)
+            d->X[i * p + sp.col[t]] = sp.val[t];
     }
     *out = d;
 cleanup:

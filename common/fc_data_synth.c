@@ -45,7 +45,8 @@ static void draw_theta0(const fc_synth_t *s, size_t cols, double *theta)
     fc_rng_t r;
     double sd = 2.0 / sqrt((double)s->features);
     fc_rng_seed(&r, s->seed, SYNTH_GLOBAL, TAG_THETA0);
-    for (size_t i = 0; i < s->features * cols; i++) theta[i] = sd * fc_rng_normal(&r);
+    for (size_t i = 0; i < s->features * cols; i++)
+        theta[i] = sd * fc_rng_normal(&r);
 }
 
 /* Labels for n examples with features N(mu, I) and parameter theta; fills d. */
@@ -55,11 +56,15 @@ static void draw_examples(const fc_synth_t *s, fc_label_kind_t kind, const doubl
     size_t p = s->features, C = label_cols(s, kind);
     for (size_t i = 0; i < d->n; i++) {
         double *x = d->X + i * p;
-        for (size_t j = 0; j < p; j++) x[j] = mu[j] + fc_rng_normal(r);
-        for (size_t c = 0; c < C; c++) a[c] = 0.0;
         for (size_t j = 0; j < p; j++)
-            for (size_t c = 0; c < C; c++) a[c] += x[j] * theta[j * C + c];
-        for (size_t c = 0; c < C; c++) a[c] += s->noise * fc_rng_normal(r);
+            x[j] = mu[j] + fc_rng_normal(r);
+        for (size_t c = 0; c < C; c++)
+            a[c] = 0.0;
+        for (size_t j = 0; j < p; j++)
+            for (size_t c = 0; c < C; c++)
+                a[c] += x[j] * theta[j * C + c];
+        for (size_t c = 0; c < C; c++)
+            a[c] += s->noise * fc_rng_normal(r);
         switch (kind) {
         case FC_LABEL_REAL:
             d->y[i] = a[0];
@@ -70,8 +75,10 @@ static void draw_examples(const fc_synth_t *s, fc_label_kind_t kind, const doubl
         case FC_LABEL_CLASS: {
             /* Sample from softmax(a): the C-class analogue of the logistic draw. */
             double m = a[0], z = 0.0;
-            for (size_t c = 1; c < C; c++) m = a[c] > m ? a[c] : m;
-            for (size_t c = 0; c < C; c++) z += (a[c] = exp(a[c] - m));
+            for (size_t c = 1; c < C; c++)
+                m = a[c] > m ? a[c] : m;
+            for (size_t c = 0; c < C; c++)
+                z += (a[c] = exp(a[c] - m));
             double u = fc_rng_uniform(r) * z, acc = 0.0;
             size_t y = C - 1;
             for (size_t c = 0; c < C; c++) {
@@ -106,8 +113,10 @@ int fc_data_synthetic(const fc_synth_t *s, fc_label_kind_t kind, size_t k, fc_da
      * mu_k = h * N(0, I/4). Its own stream, so it does not depend on n_per_client. */
     double sd = 2.0 / sqrt((double)p), h = s->heterogeneity;
     fc_rng_seed(&r, s->seed, (uint64_t)k, TAG_CLIENT_PARAMS);
-    for (size_t i = 0; i < p * C; i++) theta[i] += h * sd * fc_rng_normal(&r);
-    for (size_t j = 0; j < p; j++) mu[j] = h * 0.5 * fc_rng_normal(&r);
+    for (size_t i = 0; i < p * C; i++)
+        theta[i] += h * sd * fc_rng_normal(&r);
+    for (size_t j = 0; j < p; j++)
+        mu[j] = h * 0.5 * fc_rng_normal(&r);
 
     FC_CALL(fc_data_create(s->n_per_client, p, &d));
     fc_rng_seed(&r, s->seed, (uint64_t)k, TAG_CLIENT_DATA);

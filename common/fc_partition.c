@@ -43,7 +43,8 @@ static int from_owner(const size_t *owner, size_t n, size_t K, fc_partition_t **
     p->K = K;
     for (size_t i = 0; i < n; i++)
         if (owner[i] != DROPPED) p->offset[owner[i] + 1]++, kept++;
-    for (size_t k = 0; k < K; k++) p->offset[k + 1] += p->offset[k];
+    for (size_t k = 0; k < K; k++)
+        p->offset[k + 1] += p->offset[k];
     FC_CALL(fc_alloc(kept, sizeof *p->index, &p->index));
     memcpy(next, p->offset, K * sizeof *next);
     for (size_t i = 0; i < n; i++)
@@ -81,7 +82,8 @@ static void deal(const size_t *a, size_t m, size_t parts, size_t first, size_t s
 {
     for (size_t q = 0; q < parts; q++) {
         size_t lo = q * m / parts, hi = (q + 1) * m / parts;
-        for (size_t t = lo; t < hi; t++) owner[a[t]] = first + q * stride;
+        for (size_t t = lo; t < hi; t++)
+            owner[a[t]] = first + q * stride;
     }
 }
 
@@ -94,7 +96,8 @@ int fc_partition_iid(size_t n, size_t K, uint64_t seed, fc_partition_t **out)
     FC_CALL(check_sizes(n, K));
     FC_CALL(fc_alloc(n, sizeof *perm, &perm));
     FC_CALL(fc_alloc(n, sizeof *owner, &owner));
-    for (size_t i = 0; i < n; i++) perm[i] = i;
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
     fc_rng_seed(&r, seed, PART_GLOBAL, TAG_IID);
     fc_rng_shuffle(&r, n, perm);
     deal(perm, n, K, 0, 1, owner);
@@ -145,11 +148,14 @@ int fc_partition_dirichlet(const double *y, size_t n, int classes, size_t K, dou
     FC_CALL(fc_alloc(n, sizeof *byclass, &byclass));
     FC_CALL(fc_alloc(n, sizeof *owner, &owner));
     FC_CALL(fc_alloc(K, sizeof *lw, &lw));
-    for (size_t i = 0; i < n; i++) start[(size_t)y[i] + 1]++;
-    for (size_t c = 0; c < C; c++) start[c + 1] += start[c];
+    for (size_t i = 0; i < n; i++)
+        start[(size_t)y[i] + 1]++;
+    for (size_t c = 0; c < C; c++)
+        start[c + 1] += start[c];
     FC_CALL(fc_alloc(C, sizeof *next, &next));
     memcpy(next, start, C * sizeof *next);
-    for (size_t i = 0; i < n; i++) byclass[next[(size_t)y[i]]++] = i;
+    for (size_t i = 0; i < n; i++)
+        byclass[next[(size_t)y[i]]++] = i;
 
     fc_rng_seed(&r, seed, PART_GLOBAL, TAG_DIRICHLET);
     for (size_t c = 0; c < C; c++) {
@@ -161,7 +167,8 @@ int fc_partition_dirichlet(const double *y, size_t n, int classes, size_t K, dou
             lw[k] = log_gamma_draw(&r, alpha);
             if (lw[k] > mx) mx = lw[k];
         }
-        for (size_t k = 0; k < K; k++) tot += (lw[k] = exp(lw[k] - mx));
+        for (size_t k = 0; k < K; k++)
+            tot += (lw[k] = exp(lw[k] - mx));
         /* Cumulative rounding: client k gets a[round(m F_{k-1}), round(m F_k)). */
         size_t lo = 0;
         for (size_t k = 0; k < K; k++) {
@@ -169,17 +176,19 @@ int fc_partition_dirichlet(const double *y, size_t n, int classes, size_t K, dou
             size_t hi = k + 1 == K ? m : (size_t)floor((double)m * (cum / tot) + 0.5);
             if (hi > m) hi = m;
             if (hi < lo) hi = lo;
-            for (size_t t = lo; t < hi; t++) owner[a[t]] = k;
+            for (size_t t = lo; t < hi; t++)
+                owner[a[t]] = k;
             lo = hi;
         }
     }
     FC_CALL(from_owner(owner, n, K, &p));
     size_t e = first_empty(p);
     if (e < K)
-        FC_FAIL(FC_EDATA,
-                "partition: client %zu of %zu gets no examples (dirichlet, alpha %g, %zu examples); "
-                "raise partition.alpha or lower partition.clients",
-                e, K, alpha, n);
+        FC_FAIL(
+            FC_EDATA,
+            "partition: client %zu of %zu gets no examples (dirichlet, alpha %g, %zu examples); "
+            "raise partition.alpha or lower partition.clients",
+            e, K, alpha, n);
     *out = p;
     p = NULL;
 cleanup:
@@ -209,8 +218,7 @@ static void group_text(const fc_groups_t *g, int gi, char *buf, size_t size)
     size_t used = 0;
     buf[0] = '\0';
     for (int j = g->start[gi]; j < g->start[gi + 1] && used < size; j++) {
-        int w = snprintf(buf + used, size - used, "%s%d", j > g->start[gi] ? "," : "",
-                         g->label[j]);
+        int w = snprintf(buf + used, size - used, "%s%d", j > g->start[gi] ? "," : "", g->label[j]);
         if (w < 0) break;
         used += (size_t)w;
     }
@@ -227,8 +235,8 @@ int fc_partition_label_groups(const double *y, size_t n, const fc_groups_t *g, s
     *out = NULL;
     FC_CALL(check_sizes(n, K));
     if (g->count < 1 || g->count > FC_MAX_GROUPS)
-        FC_FAIL(FC_ECONFIG, "partition: partition.groups needs 1..%d groups, not %d",
-                FC_MAX_GROUPS, g->count);
+        FC_FAIL(FC_ECONFIG, "partition: partition.groups needs 1..%d groups, not %d", FC_MAX_GROUPS,
+                g->count);
     size_t G = (size_t)g->count, L = (size_t)g->start[G];
 
     FC_CALL(fc_alloc(L, sizeof *map, &map));
@@ -238,7 +246,8 @@ int fc_partition_label_groups(const double *y, size_t n, const fc_groups_t *g, s
     qsort(map, L, sizeof *map, cmp_label);
     for (size_t j = 1; j < L; j++)
         if (map[j].label == map[j - 1].label)
-            FC_FAIL(FC_ECONFIG, "partition: label %d is in group %d and group %d of partition.groups",
+            FC_FAIL(FC_ECONFIG,
+                    "partition: label %d is in group %d and group %d of partition.groups",
                     map[j].label, map[j - 1].group < map[j].group ? map[j - 1].group : map[j].group,
                     map[j - 1].group < map[j].group ? map[j].group : map[j - 1].group);
 
@@ -253,7 +262,8 @@ int fc_partition_label_groups(const double *y, size_t n, const fc_groups_t *g, s
         const label_group_t *hit = bsearch(&key, map, L, sizeof *map, cmp_label);
         if (hit) owner[i] = (size_t)hit->group, gstart[hit->group + 1]++;
     }
-    for (size_t gi = 0; gi < G; gi++) gstart[gi + 1] += gstart[gi];
+    for (size_t gi = 0; gi < G; gi++)
+        gstart[gi + 1] += gstart[gi];
     FC_CALL(fc_alloc(gstart[G], sizeof *members, &members));
     for (size_t i = 0; i < n; i++)
         if (owner[i] != DROPPED) members[gstart[owner[i]] + gsize[owner[i]]++] = i;
@@ -261,7 +271,8 @@ int fc_partition_label_groups(const double *y, size_t n, const fc_groups_t *g, s
     /* Clients gi, gi + G, gi + 2G, ... share group gi and split it iid. Groups with no
      * client (K < G) are dropped with their labels. */
     fc_rng_seed(&r, seed, PART_GLOBAL, TAG_GROUPS);
-    for (size_t i = 0; i < n; i++) owner[i] = DROPPED;
+    for (size_t i = 0; i < n; i++)
+        owner[i] = DROPPED;
     for (size_t gi = 0; gi < G; gi++) {
         size_t share = K > gi ? (K - 1 - gi) / G + 1 : 0, m = gsize[gi];
         size_t *a = members + gstart[gi];
@@ -296,7 +307,8 @@ cleanup:
 
 static const char *skip_ws(const char *s)
 {
-    while (isspace((unsigned char)*s)) s++;
+    while (isspace((unsigned char)*s))
+        s++;
     return s;
 }
 
@@ -317,7 +329,7 @@ int fc_groups_parse(const char *text, fc_groups_t *out)
     do {                                                                                           \
         char what_[256];                                                                           \
         snprintf(what_, sizeof what_, __VA_ARGS__);                                                \
-        return fc_err_set(FC_ECONFIG, "partition.groups = \"%.80s\": %s", text, what_);           \
+        return fc_err_set(FC_ECONFIG, "\"%.80s\": %s", text, what_);                               \
     } while (0)
 
     memset(&g, 0, sizeof g);
@@ -332,7 +344,8 @@ int fc_groups_parse(const char *text, fc_groups_t *out)
                 GROUPS_FAIL("group %d has an empty label (a stray ','?)", gi);
             }
             const char *t = s;
-            while (*s && *s != ',' && *s != ';' && !isspace((unsigned char)*s)) s++;
+            while (*s && *s != ',' && *s != ';' && !isspace((unsigned char)*s))
+                s++;
             int tl = (int)(s - t) > 20 ? 20 : (int)(s - t);
             for (const char *c = t; c < s; c++)
                 if (!isdigit((unsigned char)*c))

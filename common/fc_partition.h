@@ -28,15 +28,19 @@ typedef struct {
 /* Shuffle with (seed) and deal into K near-equal contiguous parts. */
 FC_MUST int fc_partition_iid(size_t n, size_t K, uint64_t seed, fc_partition_t **out);
 /* For each class c, proportions ~ Dirichlet(alpha 1_K) split that class's examples. */
-FC_MUST int fc_partition_dirichlet(const double *y, size_t n, int classes, size_t K,
-                                   double alpha, uint64_t seed, fc_partition_t **out);
+FC_MUST int fc_partition_dirichlet(const double *y, size_t n, int classes, size_t K, double alpha,
+                                   uint64_t seed, fc_partition_t **out);
 /* Client k gets the examples whose label is in group (k mod G); when several clients
  * share a group they split its examples iid. Labels in no group are dropped. */
 FC_MUST int fc_partition_label_groups(const double *y, size_t n, const fc_groups_t *g, size_t K,
                                       uint64_t seed, fc_partition_t **out);
 void fc_partition_destroy(fc_partition_t **p);
 
-/* Parse "0,1;2,3;4" into groups. FC_ECONFIG with a message on bad syntax. */
+/* Parse "0,1;2,3;4" into groups: ';' separates groups, ',' labels (integers >= 0, each
+ * in one group only), whitespace allowed. FC_ECONFIG on bad syntax, with a message that
+ * quotes the text and says what is wrong ("\"0,;1\": group 0 has an empty label (a stray
+ * ','?)"); it does not name the key, which the config reader adds with file and line.
+ * On failure *g is untouched. */
 FC_MUST int fc_groups_parse(const char *text, fc_groups_t *g);
 
 #endif

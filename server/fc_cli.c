@@ -83,12 +83,19 @@ int fc_cli_parse_vary(const char *spec, fc_vary_t *v)
         return fc_err_set(FC_EINVAL, "--vary %s: expected section.key=values", spec);
     memcpy(v->key, spec, (size_t)(eq - spec));
     const char *vals = eq + 1;
-    if (strchr(vals, ':')) return expand_range(vals, v);
+    int nkeys = 1;
+    for (const char *q = v->key; *q; q++) nkeys += *q == '+';
+    if (strchr(vals, ':') && nkeys == 1) return expand_range(vals, v);
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", vals);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         if (v->count == FC_CLI_MAX_VALUES || strlen(tok) >= sizeof v->value[0])
             return fc_err_set(FC_EINVAL, "--vary %s: too many or too long values", spec);
+        int nv = 1;
+        for (const char *q = tok; *q; q++) nv += *q == '+';
+        if (nv != nkeys)
+            return fc_err_set(FC_EINVAL, "--vary %s: value '%s' has %d parts for %d keys", spec,
+                              tok, nv, nkeys);
         snprintf(v->value[v->count++], sizeof v->value[0], "%s", tok);
     }
     if (v->count == 0) return fc_err_set(FC_EINVAL, "--vary %s: no values", spec);

@@ -13,8 +13,10 @@
 typedef enum { FC_CLI_RUN, FC_CLI_SWEEP, FC_CLI_PARTITION, FC_CLI_PLOT, FC_CLI_HELP,
                FC_CLI_VERSION } fc_cli_cmd_t;
 
+/* One --vary: a key and its values, or several keys joined by '+' whose values are
+ * joined by '+' too and vary together ("algorithm.name+algorithm.family=fpc+full,ama+iso"). */
 typedef struct {
-    char key[96];                          /* section.key */
+    char key[96];                          /* section.key[+section.key...] */
     int count;
     char value[FC_CLI_MAX_VALUES][64];     /* expanded values */
 } fc_vary_t;

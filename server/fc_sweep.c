@@ -83,21 +83,39 @@ static void print_row(const fc_cli_t *cli, const sweep_row_t *r, int header)
     fflush(stdout);
 }
 
+/* Apply "k1+k2" = "v1+v2" as k1=v1 and k2=v2 (a single key is the plain case). */
+static int set_zipped(fc_config_t *c, const char *keys, const char *values)
+{
+    char kb[128], vb[128], assign[256];
+    char *ks, *vs;
+    snprintf(kb, sizeof kb, "%s", keys);
+    snprintf(vb, sizeof vb, "%s", values);
+    char *k = strtok_r(kb, "+", &ks), *v = strtok_r(vb, "+", &vs);
+    for (; k && v; k = strtok_r(NULL, "+", &ks), v = strtok_r(NULL, "+", &vs)) {
+        snprintf(assign, sizeof assign, "%s=%s", k, v);
+        int err = fc_config_set(c, assign);
+        if (err) return err;
+    }
+    return FC_OK;
+}
+
 /* Build run i's config; a value the config rejects makes the row "invalid". */
 static int row_config(const fc_config_t *base, const fc_cli_t *cli, sweep_row_t *r,
                       fc_config_t *c, size_t i)
 {
-    char assign[256];
     *c = *base;
     snprintf(r->dir, sizeof r->dir, "run%03zu", i);
     for (int j = 0; j < cli->nvary; j++) {
-        snprintf(assign, sizeof assign, "%s=%s", cli->vary[j].key, cli->vary[j].value[r->index[j]]);
-        int err = fc_config_set(c, assign);
+        int err = set_zipped(c, cli->vary[j].key, cli->vary[j].value[r->index[j]]);
         if (err) return err;
     }
     int err = fc_config_validate(c);
     if (err) return err;
-    snprintf(c->output.dir, sizeof c->output.dir, "%s/%s", base->output.dir, r->dir);
+    if (strlen(base->output.dir) + 1 + strlen(r->dir) >= sizeof c->output.dir)
+        return fc_err_set(FC_ECONFIG, "output.dir: path too long for the sweep's run folders");
+    memcpy(c->output.dir, base->output.dir, strlen(base->output.dir));
+    c->output.dir[strlen(base->output.dir)] = '/';
+    memcpy(c->output.dir + strlen(base->output.dir) + 1, r->dir, strlen(r->dir) + 1);
     return FC_OK;
 }
 

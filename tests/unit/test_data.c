@@ -68,8 +68,7 @@ static const char *test_data_dir(void)
 
 static int same_block(const fc_data_t *a, const fc_data_t *b)
 {
-    return a->n == b->n && a->p == b->p &&
-           memcmp(a->X, b->X, a->n * a->p * sizeof(double)) == 0 &&
+    return a->n == b->n && a->p == b->p && memcmp(a->X, b->X, a->n * a->p * sizeof(double)) == 0 &&
            memcmp(a->y, b->y, a->n * sizeof(double)) == 0;
 }
 
@@ -96,111 +95,308 @@ typedef struct {
 #define BYTES2(s) .text2 = s, .len2 = sizeof(s) - 1
 
 /* Two 2x2 images and their labels; variants break one thing each. */
-#define IMG_HEAD "\x00\x00\x08\x03" "\x00\x00\x00\x02" "\x00\x00\x00\x02" "\x00\x00\x00\x02"
-#define IMG_GOOD IMG_HEAD "\x00\x10\x20\xff" "\x01\x02\x03\x04"
-#define LAB_GOOD "\x00\x00\x08\x01" "\x00\x00\x00\x02" "\x03\x07"
+#define IMG_HEAD                                                                                   \
+    "\x00\x00\x08\x03"                                                                             \
+    "\x00\x00\x00\x02"                                                                             \
+    "\x00\x00\x00\x02"                                                                             \
+    "\x00\x00\x00\x02"
+#define IMG_GOOD                                                                                   \
+    IMG_HEAD "\x00\x10\x20\xff"                                                                    \
+             "\x01\x02\x03\x04"
+#define LAB_GOOD                                                                                   \
+    "\x00\x00\x08\x01"                                                                             \
+    "\x00\x00\x00\x02"                                                                             \
+    "\x03\x07"
 #define IMGS "train-images-idx3-ubyte"
 #define LABS "train-labels-idx1-ubyte"
 
 static const bad_case_t bad_cases[] = {
-    {.what = "csv ragged row", .reader = R_CSV, .rule = BIN, .file = "a.csv",
-     .text = "1,2,3\n0,4,5\n1,6\n", .code = FC_EDATA,
+    {.what = "csv ragged row",
+     .reader = R_CSV,
+     .rule = BIN,
+     .file = "a.csv",
+     .text = "1,2,3\n0,4,5\n1,6\n",
+     .code = FC_EDATA,
      .msg = "a.csv:3: expected 3 fields, got 2"},
-    {.what = "csv ragged against the header", .reader = R_CSV, .rule = BIN, .file = "h.csv",
-     .text = "y,a,b\n1,2\n", .code = FC_EDATA, .msg = "h.csv:2: expected 3 fields, got 2"},
-    {.what = "csv non-number", .reader = R_CSV, .rule = BIN, .file = "b.csv",
-     .text = "1,2,3\n0,abc,5\n", .code = FC_EDATA,
+    {.what = "csv ragged against the header",
+     .reader = R_CSV,
+     .rule = BIN,
+     .file = "h.csv",
+     .text = "y,a,b\n1,2\n",
+     .code = FC_EDATA,
+     .msg = "h.csv:2: expected 3 fields, got 2"},
+    {.what = "csv non-number",
+     .reader = R_CSV,
+     .rule = BIN,
+     .file = "b.csv",
+     .text = "1,2,3\n0,abc,5\n",
+     .code = FC_EDATA,
      .msg = "b.csv:2: field 2 ('abc') is not a number"},
-    {.what = "csv trailing garbage", .reader = R_CSV, .rule = REAL, .file = "g.csv",
-     .text = "1,2.5x\n", .code = FC_EDATA, .msg = "g.csv:1: field 2 ('2.5x') is not a number"},
-    {.what = "csv NaN", .reader = R_CSV, .rule = REAL, .file = "c.csv",
-     .text = "1,2\n2, nan\n", .code = FC_EDATA,
+    {.what = "csv trailing garbage",
+     .reader = R_CSV,
+     .rule = REAL,
+     .file = "g.csv",
+     .text = "1,2.5x\n",
+     .code = FC_EDATA,
+     .msg = "g.csv:1: field 2 ('2.5x') is not a number"},
+    {.what = "csv NaN",
+     .reader = R_CSV,
+     .rule = REAL,
+     .file = "c.csv",
+     .text = "1,2\n2, nan\n",
+     .code = FC_EDATA,
      .msg = "c.csv:2: field 2 ('nan') is not a finite number"},
-    {.what = "csv Inf", .reader = R_CSV, .rule = REAL, .file = "d.csv",
-     .text = "1,2\n2,3\n3,-inf\n", .code = FC_EDATA,
+    {.what = "csv Inf",
+     .reader = R_CSV,
+     .rule = REAL,
+     .file = "d.csv",
+     .text = "1,2\n2,3\n3,-inf\n",
+     .code = FC_EDATA,
      .msg = "d.csv:3: field 2 ('-inf') is not a finite number"},
-    {.what = "csv overflow", .reader = R_CSV, .rule = REAL, .file = "o.csv",
-     .text = "1,1e999\n", .code = FC_EDATA, .msg = "o.csv:1: field 2 ('1e999') is not a finite"},
-    {.what = "csv empty field", .reader = R_CSV, .rule = REAL, .file = "e.csv",
-     .text = "1,2,3\n1,,3\n", .code = FC_EDATA, .msg = "e.csv:2: field 2 is empty"},
-    {.what = "csv trailing comma", .reader = R_CSV, .rule = REAL, .file = "t.csv",
-     .text = "1,2,\n", .code = FC_EDATA, .msg = "t.csv:1: field 3 is empty"},
-    {.what = "csv binary label 2", .reader = R_CSV, .rule = BIN, .file = "f.csv",
-     .text = "1,0.5\n0,1\n2,1\n", .code = FC_EDATA,
+    {.what = "csv overflow",
+     .reader = R_CSV,
+     .rule = REAL,
+     .file = "o.csv",
+     .text = "1,1e999\n",
+     .code = FC_EDATA,
+     .msg = "o.csv:1: field 2 ('1e999') is not a finite"},
+    {.what = "csv empty field",
+     .reader = R_CSV,
+     .rule = REAL,
+     .file = "e.csv",
+     .text = "1,2,3\n1,,3\n",
+     .code = FC_EDATA,
+     .msg = "e.csv:2: field 2 is empty"},
+    {.what = "csv trailing comma",
+     .reader = R_CSV,
+     .rule = REAL,
+     .file = "t.csv",
+     .text = "1,2,\n",
+     .code = FC_EDATA,
+     .msg = "t.csv:1: field 3 is empty"},
+    {.what = "csv binary label 2",
+     .reader = R_CSV,
+     .rule = BIN,
+     .file = "f.csv",
+     .text = "1,0.5\n0,1\n2,1\n",
+     .code = FC_EDATA,
      .msg = "f.csv:3: label 2: binary labels must be 0 or 1"},
-    {.what = "csv class >= classes", .reader = R_CSV, .rule = CLS3, .file = "g3.csv",
-     .text = "0,1\n3,1\n", .code = FC_EDATA, .msg = "g3.csv:2: label 3: class labels must be 0..2"},
-    {.what = "csv negative class", .reader = R_CSV, .rule = CLS, .file = "n.csv",
-     .text = "0,1\n\n-1,1\n", .code = FC_EDATA, .msg = "n.csv:3: label -1: class labels must be"},
-    {.what = "csv fractional class", .reader = R_CSV, .rule = CLS, .file = "q.csv",
-     .text = "1.5,1\n", .code = FC_EDATA, .msg = "q.csv:1: label 1.5: class labels must be"},
-    {.what = "csv empty file", .reader = R_CSV, .rule = REAL, .file = "empty.csv", .text = "",
-     .code = FC_EDATA, .msg = "empty.csv: no examples (empty file)"},
-    {.what = "csv header only", .reader = R_CSV, .rule = REAL, .file = "ho.csv",
-     .text = "label,x\n", .code = FC_EDATA, .msg = "ho.csv: no examples (only a header line)"},
-    {.what = "csv binary file", .reader = R_CSV, .rule = REAL, .file = "z.csv",
-     BYTES("1,2\n1,\0\n"), .code = FC_EDATA, .msg = "z.csv:2: line contains a NUL byte"},
-    {.what = "csv missing file", .reader = R_CSV, .rule = REAL, .read = "missing.csv",
-     .code = FC_EIO, .msg = "missing.csv: cannot open: No such file or directory"},
-    {.what = "libsvm index 0", .reader = R_LIBSVM, .rule = BIN, .file = "a.svm",
-     .text = "1 1:0.5\n0 0:1 2:3\n", .code = FC_EDATA,
+    {.what = "csv class >= classes",
+     .reader = R_CSV,
+     .rule = CLS3,
+     .file = "g3.csv",
+     .text = "0,1\n3,1\n",
+     .code = FC_EDATA,
+     .msg = "g3.csv:2: label 3: class labels must be 0..2"},
+    {.what = "csv negative class",
+     .reader = R_CSV,
+     .rule = CLS,
+     .file = "n.csv",
+     .text = "0,1\n\n-1,1\n",
+     .code = FC_EDATA,
+     .msg = "n.csv:3: label -1: class labels must be"},
+    {.what = "csv fractional class",
+     .reader = R_CSV,
+     .rule = CLS,
+     .file = "q.csv",
+     .text = "1.5,1\n",
+     .code = FC_EDATA,
+     .msg = "q.csv:1: label 1.5: class labels must be"},
+    {.what = "csv empty file",
+     .reader = R_CSV,
+     .rule = REAL,
+     .file = "empty.csv",
+     .text = "",
+     .code = FC_EDATA,
+     .msg = "empty.csv: no examples (empty file)"},
+    {.what = "csv header only",
+     .reader = R_CSV,
+     .rule = REAL,
+     .file = "ho.csv",
+     .text = "label,x\n",
+     .code = FC_EDATA,
+     .msg = "ho.csv: no examples (only a header line)"},
+    {.what = "csv binary file",
+     .reader = R_CSV,
+     .rule = REAL,
+     .file = "z.csv",
+     BYTES("1,2\n1,\0\n"),
+     .code = FC_EDATA,
+     .msg = "z.csv:2: line contains a NUL byte"},
+    {.what = "csv missing file",
+     .reader = R_CSV,
+     .rule = REAL,
+     .read = "missing.csv",
+     .code = FC_EIO,
+     .msg = "missing.csv: cannot open: No such file or directory"},
+    {.what = "libsvm index 0",
+     .reader = R_LIBSVM,
+     .rule = BIN,
+     .file = "a.svm",
+     .text = "1 1:0.5\n0 0:1 2:3\n",
+     .code = FC_EDATA,
      .msg = "a.svm:2: index 0: libsvm indices start at 1"},
-    {.what = "libsvm unsorted index", .reader = R_LIBSVM, .rule = BIN, .file = "b.svm",
-     .text = "1 3:0.5 2:1\n", .code = FC_EDATA,
+    {.what = "libsvm unsorted index",
+     .reader = R_LIBSVM,
+     .rule = BIN,
+     .file = "b.svm",
+     .text = "1 3:0.5 2:1\n",
+     .code = FC_EDATA,
      .msg = "b.svm:1: index 2 after index 3: indices must be strictly increasing"},
-    {.what = "libsvm duplicate index", .reader = R_LIBSVM, .rule = BIN, .file = "c.svm",
-     .text = "1 1:1\n0 2:0.5 2:1\n", .code = FC_EDATA, .msg = "c.svm:2: index 2 after index 2"},
-    {.what = "libsvm missing colon", .reader = R_LIBSVM, .rule = REAL, .file = "d.svm",
-     .text = "1 1:1 2\n", .code = FC_EDATA, .msg = "d.svm:1: '2' is not index:value (missing ':')"},
-    {.what = "libsvm bad value", .reader = R_LIBSVM, .rule = REAL, .file = "e.svm",
-     .text = "1 1:1\n1 4:x\n", .code = FC_EDATA,
+    {.what = "libsvm duplicate index",
+     .reader = R_LIBSVM,
+     .rule = BIN,
+     .file = "c.svm",
+     .text = "1 1:1\n0 2:0.5 2:1\n",
+     .code = FC_EDATA,
+     .msg = "c.svm:2: index 2 after index 2"},
+    {.what = "libsvm missing colon",
+     .reader = R_LIBSVM,
+     .rule = REAL,
+     .file = "d.svm",
+     .text = "1 1:1 2\n",
+     .code = FC_EDATA,
+     .msg = "d.svm:1: '2' is not index:value (missing ':')"},
+    {.what = "libsvm bad value",
+     .reader = R_LIBSVM,
+     .rule = REAL,
+     .file = "e.svm",
+     .text = "1 1:1\n1 4:x\n",
+     .code = FC_EDATA,
      .msg = "e.svm:2: value 'x' of index 4 is not a number"},
-    {.what = "libsvm bad index", .reader = R_LIBSVM, .rule = REAL, .file = "f.svm",
-     .text = "1 -4:1\n", .code = FC_EDATA, .msg = "f.svm:1: index '-4' is not a positive integer"},
-    {.what = "libsvm huge index", .reader = R_LIBSVM, .rule = REAL, .file = "g.svm",
-     .text = "1 1:1\n2 1099511627776:1\n", .code = FC_EDATA,
+    {.what = "libsvm bad index",
+     .reader = R_LIBSVM,
+     .rule = REAL,
+     .file = "f.svm",
+     .text = "1 -4:1\n",
+     .code = FC_EDATA,
+     .msg = "f.svm:1: index '-4' is not a positive integer"},
+    {.what = "libsvm huge index",
+     .reader = R_LIBSVM,
+     .rule = REAL,
+     .file = "g.svm",
+     .text = "1 1:1\n2 1099511627776:1\n",
+     .code = FC_EDATA,
      .msg = "g.svm:2: index 1099511627776 is above the limit of 10000000 features"},
-    {.what = "libsvm bad label", .reader = R_LIBSVM, .rule = BIN, .file = "h.svm",
-     .text = "1 1:1\n2 1:1\n", .code = FC_EDATA,
+    {.what = "libsvm bad label",
+     .reader = R_LIBSVM,
+     .rule = BIN,
+     .file = "h.svm",
+     .text = "1 1:1\n2 1:1\n",
+     .code = FC_EDATA,
      .msg = "h.svm:2: label 2: binary labels must be 0 or 1"},
-    {.what = "libsvm mixes -1 and 0", .reader = R_LIBSVM, .rule = BIN, .file = "i.svm",
-     .text = "-1 1:1\n+1 1:2\n0 1:3\n", .code = FC_EDATA,
+    {.what = "libsvm mixes -1 and 0",
+     .reader = R_LIBSVM,
+     .rule = BIN,
+     .file = "i.svm",
+     .text = "-1 1:1\n+1 1:2\n0 1:3\n",
+     .code = FC_EDATA,
      .msg = "i.svm:3: label 0, but line 1 has label -1"},
-    {.what = "libsvm NaN value", .reader = R_LIBSVM, .rule = REAL, .file = "j.svm",
-     .text = "1 1:NaN\n", .code = FC_EDATA,
+    {.what = "libsvm NaN value",
+     .reader = R_LIBSVM,
+     .rule = REAL,
+     .file = "j.svm",
+     .text = "1 1:NaN\n",
+     .code = FC_EDATA,
      .msg = "j.svm:1: value 'NaN' of index 1 is not a finite number"},
-    {.what = "libsvm empty file", .reader = R_LIBSVM, .rule = REAL, .file = "k.svm",
-     .text = "\n  \n", .code = FC_EDATA, .msg = "k.svm: no examples"},
-    {.what = "libsvm missing file", .reader = R_LIBSVM, .rule = REAL, .read = "none.svm",
-     .code = FC_EIO, .msg = "none.svm: cannot open: No such file or directory"},
-    {.what = "idx truncated images", .reader = R_IDX, .file = IMGS,
-     BYTES(IMG_HEAD "\x00\x10\x20\xff" "\x01"), .file2 = LABS, BYTES2(LAB_GOOD),
-     .code = FC_EDATA, .msg = IMGS ": truncated in image 2 of 2: expected 4 bytes, got 1"},
-    {.what = "idx truncated header", .reader = R_IDX, .file = IMGS,
-     BYTES("\x00\x00\x08\x03" "\x00\x00"), .file2 = LABS, BYTES2(LAB_GOOD), .code = FC_EDATA,
+    {.what = "libsvm empty file",
+     .reader = R_LIBSVM,
+     .rule = REAL,
+     .file = "k.svm",
+     .text = "\n  \n",
+     .code = FC_EDATA,
+     .msg = "k.svm: no examples"},
+    {.what = "libsvm missing file",
+     .reader = R_LIBSVM,
+     .rule = REAL,
+     .read = "none.svm",
+     .code = FC_EIO,
+     .msg = "none.svm: cannot open: No such file or directory"},
+    {.what = "idx truncated images",
+     .reader = R_IDX,
+     .file = IMGS,
+     BYTES(IMG_HEAD "\x00\x10\x20\xff"
+                    "\x01"),
+     .file2 = LABS,
+     BYTES2(LAB_GOOD),
+     .code = FC_EDATA,
+     .msg = IMGS ": truncated in image 2 of 2: expected 4 bytes, got 1"},
+    {.what = "idx truncated header",
+     .reader = R_IDX,
+     .file = IMGS,
+     BYTES("\x00\x00\x08\x03"
+           "\x00\x00"),
+     .file2 = LABS,
+     BYTES2(LAB_GOOD),
+     .code = FC_EDATA,
      .msg = IMGS ": truncated in the header: expected 16 bytes, got 6"},
-    {.what = "idx truncated labels", .reader = R_IDX, .file = IMGS, BYTES(IMG_GOOD),
-     .file2 = LABS, BYTES2("\x00\x00\x08\x01" "\x00\x00\x00\x02" "\x03"), .code = FC_EDATA,
+    {.what = "idx truncated labels",
+     .reader = R_IDX,
+     .file = IMGS,
+     BYTES(IMG_GOOD),
+     .file2 = LABS,
+     BYTES2("\x00\x00\x08\x01"
+            "\x00\x00\x00\x02"
+            "\x03"),
+     .code = FC_EDATA,
      .msg = LABS ": truncated in the labels: expected 2 bytes, got 1"},
-    {.what = "idx wrong image magic", .reader = R_IDX, .file = IMGS,
-     BYTES("\x00\x00\x08\x04" "\x00\x00\x00\x02" "\x00\x00\x00\x02" "\x00\x00\x00\x02"
-           "\x00\x10\x20\xff" "\x01\x02\x03\x04"),
-     .file2 = LABS, BYTES2(LAB_GOOD), .code = FC_EDATA,
+    {.what = "idx wrong image magic",
+     .reader = R_IDX,
+     .file = IMGS,
+     BYTES("\x00\x00\x08\x04"
+           "\x00\x00\x00\x02"
+           "\x00\x00\x00\x02"
+           "\x00\x00\x00\x02"
+           "\x00\x10\x20\xff"
+           "\x01\x02\x03\x04"),
+     .file2 = LABS,
+     BYTES2(LAB_GOOD),
+     .code = FC_EDATA,
      .msg = IMGS ": bad magic number 0x00000804 (expected 0x00000803"},
-    {.what = "idx labels with the image magic", .reader = R_IDX, .file = IMGS, BYTES(IMG_GOOD),
-     .file2 = LABS, BYTES2("\x00\x00\x08\x03" "\x00\x00\x00\x02" "\x03\x07"), .code = FC_EDATA,
+    {.what = "idx labels with the image magic",
+     .reader = R_IDX,
+     .file = IMGS,
+     BYTES(IMG_GOOD),
+     .file2 = LABS,
+     BYTES2("\x00\x00\x08\x03"
+            "\x00\x00\x00\x02"
+            "\x03\x07"),
+     .code = FC_EDATA,
      .msg = LABS ": bad magic number 0x00000803 (expected 0x00000801"},
-    {.what = "idx count mismatch", .reader = R_IDX, .file = IMGS, BYTES(IMG_GOOD),
-     .file2 = LABS, BYTES2("\x00\x00\x08\x01" "\x00\x00\x00\x03" "\x03\x07\x01"),
-     .code = FC_EDATA, .msg = LABS ": 3 labels, but "},
-    {.what = "idx zero-sized images", .reader = R_IDX, .file = IMGS,
-     BYTES("\x00\x00\x08\x03" "\x00\x00\x00\x02" "\x00\x00\x00\x00" "\x00\x00\x00\x02"),
-     .file2 = LABS, BYTES2(LAB_GOOD), .code = FC_EDATA,
+    {.what = "idx count mismatch",
+     .reader = R_IDX,
+     .file = IMGS,
+     BYTES(IMG_GOOD),
+     .file2 = LABS,
+     BYTES2("\x00\x00\x08\x01"
+            "\x00\x00\x00\x03"
+            "\x03\x07\x01"),
+     .code = FC_EDATA,
+     .msg = LABS ": 3 labels, but "},
+    {.what = "idx zero-sized images",
+     .reader = R_IDX,
+     .file = IMGS,
+     BYTES("\x00\x00\x08\x03"
+           "\x00\x00\x00\x02"
+           "\x00\x00\x00\x00"
+           "\x00\x00\x00\x02"),
+     .file2 = LABS,
+     BYTES2(LAB_GOOD),
+     .code = FC_EDATA,
      .msg = IMGS ": implausible image size 0 x 2"},
-    {.what = "idx missing labels", .reader = R_IDX, .file = IMGS, BYTES(IMG_GOOD),
-     .code = FC_EIO, .msg = LABS ": cannot open: No such file or directory"},
-    {.what = "idx missing test set", .reader = R_IDX_TEST, .file = IMGS, BYTES(IMG_GOOD),
-     .file2 = LABS, BYTES2(LAB_GOOD), .code = FC_EIO,
+    {.what = "idx missing labels",
+     .reader = R_IDX,
+     .file = IMGS,
+     BYTES(IMG_GOOD),
+     .code = FC_EIO,
+     .msg = LABS ": cannot open: No such file or directory"},
+    {.what = "idx missing test set",
+     .reader = R_IDX_TEST,
+     .file = IMGS,
+     BYTES(IMG_GOOD),
+     .file2 = LABS,
+     BYTES2(LAB_GOOD),
+     .code = FC_EIO,
      .msg = "t10k-images-idx3-ubyte: cannot open: No such file or directory"},
 };
 enum { N_BAD = sizeof bad_cases / sizeof bad_cases[0] };
@@ -236,8 +432,8 @@ START_TEST(bad_input_is_rejected)
     }
     const char *msg = fc_err_msg();
     if (getenv("FC_TEST_VERBOSE")) printf("%-32s %s: %s\n", c->what, fc_errname(err), msg);
-    ck_assert_msg(err == c->code, "%s: got %s (\"%s\"), expected %s", c->what, fc_errname(err),
-                  msg, fc_errname(c->code));
+    ck_assert_msg(err == c->code, "%s: got %s (\"%s\"), expected %s", c->what, fc_errname(err), msg,
+                  fc_errname(c->code));
     ck_assert_msg(strstr(msg, c->msg) != NULL, "%s: message \"%s\" lacks \"%s\"", c->what, msg,
                   c->msg);
     ck_assert_msg(strncmp(msg, dir, strlen(dir)) == 0, "%s: message \"%s\" must start with %s/",
@@ -252,7 +448,8 @@ START_TEST(bad_table_is_large_enough)
 {
     /* Acceptance criterion: at least 12 bad inputs, across all three readers. */
     int seen[4] = {0};
-    for (int i = 0; i < N_BAD; i++) seen[bad_cases[i].reader]++;
+    for (int i = 0; i < N_BAD; i++)
+        seen[bad_cases[i].reader]++;
     ck_assert_int_ge(N_BAD, 12);
     ck_assert_int_ge(seen[R_CSV], 4);
     ck_assert_int_ge(seen[R_LIBSVM], 4);
@@ -270,11 +467,21 @@ static fc_data_t *awkward_block(size_t n, size_t p, int integer_labels)
     ck_assert_int_eq(fc_data_create(n, p, &d), FC_OK);
     fc_rng_seed(&r, 11, 0, 0);
     fc_test_randn(&r, n * p, 3.0, d->X);
-    static const double odd[] = {1.0 / 3.0, 4.9406564584124654e-324, -1.7976931348623157e308,
-                                 2.2250738585072014e-308, 0.1, -0.0, 1e22, 123456789.0, 0.0};
-    for (size_t t = 0; t < sizeof odd / sizeof odd[0] && t < n * p; t++) d->X[t * 7 % (n * p)] = odd[t];
-    for (size_t j = 0; j < p; j++) d->X[(n - 1) * p + j] = 0.0; /* a row of zeros */
-    for (size_t i = 0; i < n; i++) d->X[i * p + p - 1] = 0.0; /* an all-zero last column */
+    static const double odd[] = {1.0 / 3.0,
+                                 4.9406564584124654e-324,
+                                 -1.7976931348623157e308,
+                                 2.2250738585072014e-308,
+                                 0.1,
+                                 -0.0,
+                                 1e22,
+                                 123456789.0,
+                                 0.0};
+    for (size_t t = 0; t < sizeof odd / sizeof odd[0] && t < n * p; t++)
+        d->X[t * 7 % (n * p)] = odd[t];
+    for (size_t j = 0; j < p; j++)
+        d->X[(n - 1) * p + j] = 0.0; /* a row of zeros */
+    for (size_t i = 0; i < n; i++)
+        d->X[i * p + p - 1] = 0.0; /* an all-zero last column */
     for (size_t i = 0; i < n; i++)
         d->y[i] = integer_labels ? (double)(i % 2) : fc_rng_normal(&r) * 1e-3;
     return d;
@@ -377,6 +584,21 @@ START_TEST(csv_with_header_and_spaces)
     ck_assert_int_eq(memcmp(d->X, X, sizeof X), 0);
     ck_assert_int_eq(memcmp(d->y, y, sizeof y), 0);
     fc_data_destroy(&d);
+
+    /* A UTF-8 byte-order mark is not a header: both rows are data. */
+    char dir[512];
+    fc_test_tmpdir(dir, sizeof dir);
+    join(path, sizeof path, dir, "bom.csv");
+    write_bytes(path,
+                "\xEF\xBB\xBF"
+                "1,2\n0,3\n",
+                11);
+    ck_assert_msg(fc_data_read_csv(path, BIN, 0, &d) == FC_OK, "%s", fc_err_msg());
+    ck_assert_uint_eq(d->n, 2);
+    ck_assert_double_eq(d->y[0], 1);
+    ck_assert_double_eq(d->X[0], 2);
+    fc_data_destroy(&d);
+    cleanup_dir(dir, (const char *[]){"bom.csv", NULL});
 }
 END_TEST
 
@@ -404,9 +626,9 @@ END_TEST
 START_TEST(idx_small_gz_and_plain)
 {
     /* 3 images of 4 x 2 pixels, images gzip, labels plain. */
-    static const unsigned char img[] = {0, 0, 8, 3, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 2,
-                                        0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15,
-                                        16, 17, 255, 254, 253, 252, 251, 250, 249, 248};
+    static const unsigned char img[] = {
+        0, 0, 8, 3, 0,  0,  0,  3,  0,  0,  0,  4,  0,   0,   0,   2,   0,   1,   2,   3,
+        4, 5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 255, 254, 253, 252, 251, 250, 249, 248};
     static const unsigned char lab[] = {0, 0, 8, 1, 0, 0, 0, 3, 9, 0, 255};
     char dir[512], path[1024];
     fc_data_t *d = NULL;
@@ -419,7 +641,8 @@ START_TEST(idx_small_gz_and_plain)
     ck_assert_msg(fc_data_read_idx(dir, 1, 0, 0, &d) == FC_OK, "%s", fc_err_msg());
     ck_assert_uint_eq(d->n, 3);
     ck_assert_uint_eq(d->p, 8);
-    for (size_t t = 0; t < 24; t++) ck_assert_double_eq(d->X[t], img[16 + t] / 255.0);
+    for (size_t t = 0; t < 24; t++)
+        ck_assert_double_eq(d->X[t], img[16 + t] / 255.0);
     ck_assert_double_eq(d->y[0], 9);
     ck_assert_double_eq(d->y[2], 255);
     fc_data_destroy(&d);
@@ -429,7 +652,8 @@ START_TEST(idx_small_gz_and_plain)
     ck_assert_uint_eq(d->n, 2);
     ck_assert_uint_eq(d->p, 4);
     const unsigned char want[] = {2, 3, 6, 7, 12, 13, 16, 17};
-    for (size_t t = 0; t < 8; t++) ck_assert_double_eq(d->X[t], want[t] / 255.0);
+    for (size_t t = 0; t < 8; t++)
+        ck_assert_double_eq(d->X[t], want[t] / 255.0);
     fc_data_destroy(&d);
 
     ck_assert_int_eq(fc_data_read_idx(dir, 1, 5, 0, &d), FC_ECONFIG);
@@ -443,6 +667,7 @@ START_TEST(idx_small_gz_and_plain)
     fclose(f);
     write_bytes(path, gz, len - 12); /* lose the trailer and some data */
     ck_assert_int_eq(fc_data_read_idx(dir, 1, 0, 0, &d), FC_EDATA);
+    if (getenv("FC_TEST_VERBOSE")) printf("cut gzip: %s\n", fc_err_msg());
     ck_assert_msg(strstr(fc_err_msg(), "t10k-images-idx3-ubyte.gz: ") != NULL &&
                       (strstr(fc_err_msg(), "truncated") || strstr(fc_err_msg(), "corrupt")),
                   "%s", fc_err_msg());
@@ -505,7 +730,8 @@ START_TEST(fashion_mnist_test_set)
         ck_assert(d->y[i] >= 0 && d->y[i] <= 9);
         count[(int)d->y[i]]++;
     }
-    for (int c = 0; c < 10; c++) ck_assert_int_eq(count[c], 1000); /* balanced test set */
+    for (int c = 0; c < 10; c++)
+        ck_assert_int_eq(count[c], 1000); /* balanced test set */
     /* The first labels of Fashion-MNIST's test set: ankle boot, pullover, trouser, ... */
     const double first[] = {9, 2, 1, 1, 6, 1, 4, 6, 5, 7};
     ck_assert_int_eq(memcmp(d->y, first, sizeof first), 0);
@@ -537,12 +763,14 @@ START_TEST(fashion_mnist_train_resized)
     ck_assert_msg(fc_data_read_idx(fashion_dir(), 0, 7, 0, &d) == FC_OK, "%s", fc_err_msg());
     ck_assert_uint_eq(d->n, 60000);
     ck_assert_uint_eq(d->p, 49);
-    for (size_t i = 0; i < d->n; i++) ck_assert_double_eq(d->y[i], lab[8 + i]);
+    for (size_t i = 0; i < d->n; i++)
+        ck_assert_double_eq(d->y[i], lab[8 + i]);
     /* Nearest neighbour, computed here in floating point: source floor((i + .5) * 28 / 7). */
     for (size_t t = 0; t < 100; t++)
         for (int i = 0; i < 7; i++)
             for (int j = 0; j < 7; j++) {
-                int si = (int)floor((i + 0.5) * 28.0 / 7.0), sj = (int)floor((j + 0.5) * 28.0 / 7.0);
+                int si = (int)floor((i + 0.5) * 28.0 / 7.0),
+                    sj = (int)floor((j + 0.5) * 28.0 / 7.0);
                 ck_assert_double_eq(d->X[t * 49 + (size_t)(i * 7 + j)],
                                     img[16 + t * 784 + (size_t)(si * 28 + sj)] / 255.0);
             }
@@ -561,8 +789,12 @@ END_TEST
 
 static fc_synth_t synth(double h)
 {
-    fc_synth_t s = {.n_per_client = 300, .features = 6, .heterogeneity = h, .noise = 0.1,
-                    .classes = 4, .seed = 42};
+    fc_synth_t s = {.n_per_client = 300,
+                    .features = 6,
+                    .heterogeneity = h,
+                    .noise = 0.1,
+                    .classes = 4,
+                    .seed = 42};
     return s;
 }
 
@@ -636,7 +868,8 @@ START_TEST(synthetic_labels_follow_the_model)
         }
         fc_data_destroy(&d);
     }
-    for (int c = 0; c < 4; c++) ck_assert_int_gt(classes[c], 20); /* every class appears */
+    for (int c = 0; c < 4; c++)
+        ck_assert_int_gt(classes[c], 20); /* every class appears */
     ck_assert_int_gt(ones, total / 10);
     ck_assert_int_lt(ones, total - total / 10);
 
@@ -665,7 +898,8 @@ static void least_squares(const fc_data_t *d, double *theta)
 static double max_abs_diff(size_t n, const double *a, const double *b)
 {
     double m = 0;
-    for (size_t i = 0; i < n; i++) m = fmax(m, fabs(a[i] - b[i]));
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(a[i] - b[i]));
     return m;
 }
 
@@ -679,12 +913,15 @@ START_TEST(synthetic_heterogeneity_changes_clients)
         s.n_per_client = 3000;
         for (int k = 0; k < 3; k++) {
             fc_data_t *d = NULL;
-            if (k < 2) ck_assert_int_eq(fc_data_synthetic(&s, FC_LABEL_REAL, (size_t)k, &d), FC_OK);
-            else ck_assert_int_eq(fc_data_synthetic_test(&s, FC_LABEL_REAL, 3000, &d), FC_OK);
+            if (k < 2)
+                ck_assert_int_eq(fc_data_synthetic(&s, FC_LABEL_REAL, (size_t)k, &d), FC_OK);
+            else
+                ck_assert_int_eq(fc_data_synthetic_test(&s, FC_LABEL_REAL, 3000, &d), FC_OK);
             least_squares(d, th[k]);
             for (size_t j = 0; j < 6; j++) {
                 mean[k][j] = 0;
-                for (size_t i = 0; i < d->n; i++) mean[k][j] += d->X[i * 6 + j] / (double)d->n;
+                for (size_t i = 0; i < d->n; i++)
+                    mean[k][j] += d->X[i * 6 + j] / (double)d->n;
             }
             fc_data_destroy(&d);
         }
@@ -708,7 +945,8 @@ START_TEST(pad_bias_subset_max_class)
 {
     fc_data_t *d = NULL, *s = NULL;
     ck_assert_int_eq(fc_data_create(3, 2, &d), FC_OK);
-    for (int t = 0; t < 6; t++) d->X[t] = t + 1;
+    for (int t = 0; t < 6; t++)
+        d->X[t] = t + 1;
     d->y[0] = 2, d->y[1] = 0, d->y[2] = 5;
     ck_assert_int_eq(fc_data_max_class(d), 6);
     ck_assert_int_eq(fc_data_pad(d, 4), FC_OK);
