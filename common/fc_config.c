@@ -488,7 +488,7 @@ int fc_config_set(fc_config_t *c, const char *assignment)
 {
     const char *eq = strchr(assignment, '='), *name = assignment, *dot, *key, *val;
     size_t nn, sn, kn, vn;
-    char value[FC_PATH_MAX], why[1024];
+    char value[FC_CONFIG_VALUE_MAX], why[1024];
     int ki;
     if (!eq) goto malformed;
     nn = (size_t)(eq - name);
@@ -787,6 +787,13 @@ static int expand_k(const char *path, long k, char *out, size_t size)
     return (size_t)snprintf(out + used, size - used, "%s", s) >= size - used ? -1 : 0;
 }
 
+int fc_config_client_path(const fc_config_t *c, size_t k, char *out, size_t size)
+{
+    if (expand_k(c->data.train, (long)k, out, size))
+        return fc_err_set(FC_ECONFIG, "data.train: path too long for client %zu", k);
+    return FC_OK;
+}
+
 /* The idx folder check: dir holds PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte,
  * each plain or .gz. */
 static int check_idx(const fc_config_t *c, const char *name, const char *dir, const char *prefix)
@@ -845,12 +852,6 @@ int fc_config_validate(const fc_config_t *c)
             return fc_err_set(FC_ECONFIG,
                               "%spartition.groups: required when partition.scheme = label_groups",
                               where);
-        /* Client k gets group k mod G: with fewer clients than groups some labels vanish. */
-        if (g->count > c->partition.clients)
-            return fc_err_set(FC_ECONFIG,
-                              "%spartition.groups: %d groups but partition.clients = %d (each "
-                              "group needs a client)",
-                              where, g->count, c->partition.clients);
         for (int i = 0; c->data.classes > 0 && i < g->start[g->count]; i++)
             if (g->label[i] < 0 || g->label[i] >= c->data.classes)
                 return fc_err_set(FC_ECONFIG,
@@ -859,12 +860,17 @@ int fc_config_validate(const fc_config_t *c)
     }
 
     if (c->data.format == FC_FMT_SYNTHETIC) {
-        if (c->partition.scheme == FC_PART_FILES) {
-            fc_config_where(c, "partition.scheme", where, sizeof where);
+        fc_config_where(c, "partition.scheme", where, sizeof where);
+        if (c->partition.scheme == FC_PART_FILES)
             return fc_err_set(FC_ECONFIG,
                               "%spartition.scheme: files needs data.format = csv or libsvm, got %s",
                               where, format);
-        }
+        /* The generator makes each client's data itself; a label split would be ignored. */
+        if (c->partition.scheme != FC_PART_IID)
+            return fc_err_set(FC_ECONFIG,
+                              "%spartition.scheme: %s needs data.format = csv, libsvm or idx, got "
+                              "%s (synthetic clients differ by data.heterogeneity)",
+                              where, scheme, format);
         return FC_OK; /* the generator needs no files */
     }
 
@@ -894,14 +900,12 @@ int fc_config_validate(const fc_config_t *c)
         err = check_idx(c, "data.train", c->data.train, "train");
         if (err) return err;
     } else if (has_k) {
-        /* SPEC §6: {k} runs over 0..K-1, one pre-partitioned file per client. */
-        for (long k = 0; k < c->partition.clients; k++) {
-            if (expand_k(c->data.train, k, file, sizeof file))
-                return fc_err_set(FC_ECONFIG, "%sdata.train: path too long for client %ld", where,
-                                  k);
-            err = check_file(c, "data.train", file, k);
-            if (err) return err;
-        }
+        /* SPEC §6: {k} runs over 0..K-1, one pre-partitioned file per client. The files
+         * live where their clients run (node-local disks), so only the hosting rank can
+         * look for them: fc_shards_load reports a missing one with rank and client. */
+        if (expand_k(c->data.train, c->partition.clients - 1, file, sizeof file))
+            return fc_err_set(FC_ECONFIG, "%sdata.train: path too long for client %d", where,
+                              c->partition.clients - 1);
     } else {
         err = check_file(c, "data.train", c->data.train, -1);
         if (err) return err;

@@ -125,6 +125,9 @@ FC_MUST int fc_config_get(const fc_config_t *c, const char *name, char *buf, siz
  * "section.key: problem". */
 void fc_config_where(const fc_config_t *c, const char *name, char *buf, size_t size);
 
+/* data.train for client k: every "{k}" replaced by k (SPEC §6). */
+FC_MUST int fc_config_client_path(const fc_config_t *c, size_t k, char *out, size_t size);
+
 /* Names for the enums ("iso", "synchronous", ...); "?" for a value out of range. */
 const char *fc_family_name(fc_family_t f);
 const char *fc_format_name(fc_format_t f);

@@ -52,7 +52,8 @@ void fc_data_destroy(fc_data_t **d);
 /* Readers. Every malformed line, value or header is FC_EDATA with a message
  * "PATH:LINE: what is wrong" (idx: "PATH: what is wrong"); a missing file is FC_EIO
  * "PATH: cannot open: <strerror>". max_examples > 0 keeps the first N examples.
- * A file with no examples is FC_EDATA. Blank (whitespace-only) lines are skipped.
+ * A file with no examples is FC_EDATA. Blank (whitespace-only) lines are skipped; lines
+ * after the first max_examples examples are not read.
  * *out is a new block owned by the caller (fc_data_destroy); NULL on failure. */
 /* csv: "label,x1,...,xp"; whitespace around fields is allowed; an optional header is
  * recognised as a first line whose first field is not a number. Every row must have

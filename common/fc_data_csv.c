@@ -134,7 +134,7 @@ int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples
                 char why[96];
                 if (fc_label_invalid(rule, v, why, sizeof why))
                     FC_FAIL(FC_EDATA, "%s:%zu: label %.*s: %s", path, lineno, tl, ts, why);
-                y[n] = v;
+                y[n] = rule.kind != FC_LABEL_REAL && v == 0.0 ? 0.0 : v; /* no -0 class */
             } else {
                 X[n * p + j - 1] = v;
             }

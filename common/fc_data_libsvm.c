@@ -131,6 +131,7 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
         }
         if (fc_label_invalid(rule, y, why, sizeof why))
             FC_FAIL(FC_EDATA, "%s:%zu: label %.*s: %s", path, lineno, quote_len(s, e), s, why);
+        if (rule.kind != FC_LABEL_REAL && y == 0.0) y = 0.0; /* no -0 class */
 
         /* The features. */
         size_t prev = 0;

@@ -18,17 +18,6 @@ fc_label_rule_t fc_dataset_label_rule(const fc_config_t *c)
     return rule;
 }
 
-/* Expand "{k}" in a path template. */
-static int client_path(const char *tmpl, size_t k, char *out, size_t size)
-{
-    const char *at = strstr(tmpl, "{k}");
-    int n = at ? snprintf(out, size, "%.*s%zu%s", (int)(at - tmpl), tmpl, k, at + 3)
-               : snprintf(out, size, "%s", tmpl);
-    if (n < 0 || (size_t)n >= size)
-        return fc_err_set(FC_ECONFIG, "data.train: path for client %zu is too long", k);
-    return FC_OK;
-}
-
 static int read_file(const fc_config_t *c, const char *path, fc_data_t **out)
 {
     fc_label_rule_t rule = fc_dataset_label_rule(c);
@@ -112,7 +101,7 @@ int fc_shards_load(const fc_config_t *c, size_t lo, size_t hi, fc_shards_t **out
             FC_CALL(fc_data_synthetic(&sp, rule.kind, k, &s->block[k - lo]));
     } else if (c->partition.scheme == FC_PART_FILES) {
         for (size_t k = lo; k < hi; k++) {
-            FC_CALL(client_path(c->data.train, k, path, sizeof path));
+            FC_CALL(fc_config_client_path(c, k, path, sizeof path));
             err = read_file(c, path, &s->block[k - lo]);
             if (err) {
                 fc_err_prefix("client %zu: ", k);

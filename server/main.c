@@ -112,7 +112,11 @@ static int load_config(fc_tp_t *tp, const fc_cli_t *cli, fc_config_t *c)
 {
     int err = fc_config_load(cli->config, c);
     for (int i = 0; !err && i < cli->nsets; i++) err = fc_config_set(c, cli->set[i]);
-    if (!err && cli->out) snprintf(c->output.dir, sizeof c->output.dir, "%s", cli->out);
+    if (!err && cli->out) {
+        char assign[FC_PATH_MAX + 16];
+        snprintf(assign, sizeof assign, "output.dir=%s", cli->out);
+        err = fc_config_set(c, assign);
+    }
     if (!err) err = fc_config_validate(c);
     if (err && fc_tp_rank(tp) == 0) fprintf(stderr, "fedpc: %s\n", fc_err_msg());
     return err;
