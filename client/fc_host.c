@@ -20,6 +20,8 @@ struct fc_host {
     double *results;          /* (hi − lo) × the largest result length */
     size_t result_stride;
     double *acc;              /* serving ranks' running sum on the chain */
+    size_t acc_cap;
+    size_t state_len;         /* one client's checkpoint state */
     double *payload;          /* serving ranks' copy of the broadcast payload */
     size_t payload_cap;
     /* The command being summed (for the chain callback). */
@@ -36,6 +38,8 @@ size_t fc_host_result_len(const fc_algo_ctx_t *ctx, const fc_cmd_t *cmd)
         return a->ops->delta_len(a);
     case FC_CMD_EVAL:
         return cmd->flags & FC_EVAL_LOSS_ONLY ? 1 : 2 + a->d;
+    case FC_CMD_STATE_GET:
+        return a->K * fc_client_state_len(a);
     default:
         return 0;
     }
@@ -73,8 +77,10 @@ int fc_host_create(fc_tp_t *tp, const fc_algo_ctx_t ctx[FC_NSLOTS], const fc_sha
     FC_CALL(fc_work_create(&ctx[FC_SLOT_MAIN], shards->max_n, &h->work));
     FC_CALL(fc_calloc(K, 1, &h->mask));
     h->result_stride = max_result_len(ctx);
+    h->state_len = fc_client_state_len(&ctx[FC_SLOT_MAIN]);
     FC_CALL(fc_calloc(n ? n : 1, h->result_stride * sizeof(double), &h->results));
     FC_CALL(fc_calloc(h->result_stride, sizeof(double), &h->acc));
+    h->acc_cap = h->result_stride;
     *out = h;
     return FC_OK;
 cleanup:
@@ -135,9 +141,34 @@ static void add_results(void *ctx, double *acc)
             fc_axpy(h->cur_len, 1.0, h->results + i * h->result_stride, acc);
 }
 
+/* Chain callback for FC_CMD_STATE_GET: each client writes its block into its own slot of a
+ * zero vector, so the ordered sum is an exact gather (x + 0 = x). */
+static void add_states(void *ctx, double *acc)
+{
+    fc_host_t *h = ctx;
+    const fc_algo_ctx_t *a = &h->ctx[FC_SLOT_MAIN];
+    for (size_t i = 0; i < h->hi - h->lo; i++)
+        fc_client_state_pack(a, h->client[i], acc + (h->lo + i) * h->state_len);
+}
+
+static int state_get(fc_host_t *h, double *result)
+{
+    return fc_tp_chain_sum(h->tp, result, h->ctx[FC_SLOT_MAIN].K * h->state_len, add_states, h);
+}
+
+static int state_put(fc_host_t *h, const double *payload)
+{
+    for (size_t i = 0; i < h->hi - h->lo; i++)
+        fc_client_state_unpack(&h->ctx[FC_SLOT_MAIN], h->client[i],
+                               payload + (h->lo + i) * h->state_len);
+    return fc_tp_agree(h->tp, FC_OK);
+}
+
 int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, double *result)
 {
     fc_host_t *h = host;
+    if (cmd->code == FC_CMD_STATE_GET) return state_get(h, result);
+    if (cmd->code == FC_CMD_STATE_PUT) return state_put(h, payload);
     int err = FC_OK;
     size_t failed = 0;
     if (cmd->code == FC_CMD_UPDATE)
@@ -161,21 +192,35 @@ int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, doub
     return fc_tp_chain_sum(h->tp, result, h->cur_len, add_results, h);
 }
 
+/* An unrecoverable state on a serving rank: say which rank, then end the whole job. */
+static void serve_abort(fc_host_t *h, const char *what)
+{
+    fprintf(stderr, "fedpc: rank %d: %s: %s\n", fc_tp_rank(h->tp), what, fc_err_msg());
+    fc_tp_abort(h->tp, FC_EXIT_INTERNAL);
+}
+
+static double *grow(fc_host_t *h, double **buf, size_t *cap, size_t n)
+{
+    if (n > *cap) {
+        if (fc_realloc(buf, n, sizeof(double))) serve_abort(h, "allocating a command buffer");
+        *cap = n;
+    }
+    return *buf;
+}
+
 int fc_host_serve(fc_host_t *h)
 {
     for (;;) {
         fc_cmd_t cmd;
-        int err = fc_tp_bcast(h->tp, &cmd, sizeof cmd, 0);
-        if (err) return FC_EXIT_INTERNAL;
+        if (fc_tp_bcast(h->tp, &cmd, sizeof cmd, 0)) serve_abort(h, "receiving a command");
         if (cmd.code == FC_CMD_DONE) return cmd.round;
-        if ((size_t)cmd.len > h->payload_cap) {
-            if (fc_realloc(&h->payload, (size_t)cmd.len, sizeof(double))) return FC_EXIT_INTERNAL;
-            h->payload_cap = (size_t)cmd.len;
-        }
+        grow(h, &h->payload, &h->payload_cap, (size_t)cmd.len);
         if (fc_tp_bcast(h->tp, h->payload, (size_t)cmd.len * sizeof(double), 0))
-            return FC_EXIT_INTERNAL;
+            serve_abort(h, "receiving a payload");
+        grow(h, &h->acc, &h->acc_cap, fc_host_result_len(h->ctx, &cmd));
         /* The outcome is the server's to judge: it always follows with another command.
-         * Only a broken transport ends the loop here. */
-        if (fc_host_execute(h, &cmd, h->payload, h->acc) == FC_EMPI) return FC_EXIT_INTERNAL;
+         * Only a broken transport ends the job from here. */
+        if (fc_host_execute(h, &cmd, h->payload, h->acc) == FC_EMPI)
+            serve_abort(h, "in a collective");
     }
 }

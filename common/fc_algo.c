@@ -208,3 +208,57 @@ void fc_participants(size_t K, double frac, uint64_t seed, int round, unsigned c
             mask[t] = 1;
     }
 }
+
+size_t fc_client_state_len(const fc_algo_ctx_t *a)
+{
+    return 2 * a->d + fc_family_prec_len(a->family, a->d);
+}
+
+void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *out)
+{
+    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    fc_copy(d, c->h, out);
+    fc_copy(d, c->theta, out + d);
+    if (np) fc_copy(np, c->H, out + 2 * d);
+}
+
+void fc_client_state_unpack(const fc_algo_ctx_t *a, fc_client_t *c, const double *in)
+{
+    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    fc_copy(d, in, c->h);
+    fc_copy(d, in + d, c->theta);
+    if (np) fc_copy(np, in + 2 * d, c->H);
+}
+
+/* Layout: m, Σh, S, ΣH (family-sized), L (d*d when allocated), stalled. */
+static size_t global_L_len(const fc_algo_ctx_t *a)
+{
+    return a->family == FC_FAMILY_FULL || (a->ops && a->ops->dense_server) ? a->d * a->d : 0;
+}
+
+size_t fc_global_state_len(const fc_algo_ctx_t *a)
+{
+    return 2 * a->d + 2 * fc_family_prec_len(a->family, a->d) + global_L_len(a) + 1;
+}
+
+void fc_global_state_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *out)
+{
+    size_t d = a->d, np = fc_family_prec_len(a->family, d), nl = global_L_len(a);
+    fc_copy(d, g->m, out);
+    fc_copy(d, g->sum_h, out + d);
+    if (np) fc_copy(np, g->S, out + 2 * d);
+    if (np) fc_copy(np, g->sum_H, out + 2 * d + np);
+    if (nl) fc_copy(nl, g->L, out + 2 * d + 2 * np);
+    out[2 * d + 2 * np + nl] = g->stalled;
+}
+
+void fc_global_state_unpack(const fc_algo_ctx_t *a, fc_global_t *g, const double *in)
+{
+    size_t d = a->d, np = fc_family_prec_len(a->family, d), nl = global_L_len(a);
+    fc_copy(d, in, g->m);
+    fc_copy(d, in + d, g->sum_h);
+    if (np) fc_copy(np, in + 2 * d, g->S);
+    if (np) fc_copy(np, in + 2 * d + np, g->sum_H);
+    if (nl) fc_copy(nl, in + 2 * d + 2 * np, g->L);
+    g->stalled = in[2 * d + 2 * np + nl] != 0.0;
+}

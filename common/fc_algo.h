@@ -113,6 +113,15 @@ void fc_client_metrics(const fc_algo_ctx_t *a, const fc_client_t *c, int has_sit
 double fc_client_loss(const fc_algo_ctx_t *a, const fc_client_t *c, const double *theta,
                       fc_work_t *w);
 
+/* Serialisation for checkpoints: a client's state (h, H, θ_k) and the server's global
+ * state (m, S, L, Σh, ΣH) as flat arrays of doubles. */
+size_t fc_client_state_len(const fc_algo_ctx_t *a);
+void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *out);
+void fc_client_state_unpack(const fc_algo_ctx_t *a, fc_client_t *c, const double *in);
+size_t fc_global_state_len(const fc_algo_ctx_t *a);
+void fc_global_state_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *out);
+void fc_global_state_unpack(const fc_algo_ctx_t *a, fc_global_t *g, const double *in);
+
 /* Which clients update in a round: ⌈frac K⌉ of them, seeded by (seed, round); the same
  * on every rank. mask[k] = 1 for participants. */
 void fc_participants(size_t K, double frac, uint64_t seed, int round, unsigned char *mask);

@@ -150,7 +150,7 @@ int fc_tp_chain_sum(fc_tp_t *tp, double *acc, size_t n, fc_tp_add_fn add, void *
     return send_doubles(tp, acc, n, r + 1 < P ? r + 1 : 0);
 }
 
-void fc_tp_abort(fc_tp_t *tp, int status)
+_Noreturn void fc_tp_abort(fc_tp_t *tp, int status)
 {
     if (tp && !tp->serial && tp->size > 1) MPI_Abort(tp->comm, status);
     exit(status);

@@ -40,6 +40,6 @@ typedef void (*fc_tp_add_fn)(void *ctx, double *acc);
 FC_MUST int fc_tp_chain_sum(fc_tp_t *tp, double *acc, size_t n, fc_tp_add_fn add, void *ctx);
 
 /* End every rank now with status (after a message naming this rank was printed). */
-void fc_tp_abort(fc_tp_t *tp, int status);
+_Noreturn void fc_tp_abort(fc_tp_t *tp, int status);
 
 #endif

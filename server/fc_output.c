@@ -10,58 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fc_file.h"
 #include "fc_mem.h"
 
 struct fc_output {
     FILE *csv;
     char path[FC_PATH_MAX + 32];
 };
-
-int fc_mkdirs(const char *dir)
-{
-    char buf[FC_PATH_MAX];
-    size_t n = strlen(dir);
-    if (n == 0 || n >= sizeof buf) return fc_err_set(FC_EIO, "output folder '%s': bad path", dir);
-    memcpy(buf, dir, n + 1);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return fc_err_set(FC_EIO, "%s: cannot create folder: %s", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return fc_err_set(FC_EIO, "%s: cannot create folder: %s", buf, strerror(errno));
-    return FC_OK;
-}
-
-int fc_write_atomic(const char *dir, const char *name, const char *text, size_t len)
-{
-    char path[FC_PATH_MAX + 64], tmp[FC_PATH_MAX + 80];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0) return fc_err_set(FC_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return fc_err_set(FC_EIO, "%s: write failed: %s", tmp, strerror(e));
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        unlink(tmp);
-        return fc_err_set(FC_EIO, "%s: cannot flush: %s", tmp, strerror(errno));
-    }
-    if (rename(tmp, path) != 0)
-        return fc_err_set(FC_EIO, "%s: cannot rename: %s", path, strerror(errno));
-    return FC_OK;
-}
 
 int fc_output_open(const char *dir, fc_output_t **out)
 {

@@ -9,6 +9,7 @@
 
 #include "fc_config.h"
 #include "fc_error.h"
+#include "fc_file.h"
 
 /* One row of metrics.csv; NaN means "does not apply" and is written as an empty field. */
 typedef struct {
@@ -42,9 +43,5 @@ typedef struct {
 /* summary.json: the config echo, then the summary. */
 FC_MUST int fc_output_summary(const char *dir, const fc_config_t *c, const fc_summary_t *s);
 
-/* mkdir -p. */
-FC_MUST int fc_mkdirs(const char *dir);
-/* Write text to dir/name atomically (tmp, fsync, rename). */
-FC_MUST int fc_write_atomic(const char *dir, const char *name, const char *text, size_t len);
 
 #endif

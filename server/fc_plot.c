@@ -124,7 +124,8 @@ static char *next_line(char **cur)
 static size_t count_fields(const char *s)
 {
     size_t n = 1;
-    for (; *s; s++) n += *s == ',';
+    for (; *s; s++)
+        n += *s == ',';
     return n;
 }
 
@@ -146,7 +147,8 @@ static int csv_split(const char *path, csv_t *t)
     int err = FC_OK;
     size_t cap = 1, lineno = 0, row = 0, cells;
     char *cur = t->text, *line;
-    for (const char *p = t->text; *p; p++) cap += *p == '\n';
+    for (const char *p = t->text; *p; p++)
+        cap += *p == '\n';
     while ((line = next_line(&cur)) != NULL) {
         lineno++;
         if (!*line) continue;
@@ -215,10 +217,10 @@ static const char *const series_names[S_NCOL] = {"round", "objective", "grad_nor
 
 /* The columns of one run's metrics.csv that are plotted, plus its reference objective. */
 typedef struct {
-    size_t n;             /* rows */
-    double *buf;          /* S_NCOL x n */
-    double *v[S_NCOL];    /* column views into buf */
-    double theta_star;    /* F(θ*), NaN without a reference */
+    size_t n;              /* rows */
+    double *buf;           /* S_NCOL x n */
+    double *v[S_NCOL];     /* column views into buf */
+    double theta_star;     /* F(θ*), NaN without a reference */
     char title[TITLE_CAP]; /* legend entry ("" = none) */
 } curve_t;
 
@@ -239,7 +241,8 @@ static int curve_fill(const char *path, const csv_t *t, curve_t *c)
     FC_CALL(fc_mul_size(t->nrows, S_NCOL, &total));
     FC_CALL(fc_alloc(total, sizeof(double), &c->buf));
     c->n = t->nrows;
-    for (int k = 0; k < S_NCOL; k++) c->v[k] = c->buf + (size_t)k * t->nrows;
+    for (int k = 0; k < S_NCOL; k++)
+        c->v[k] = c->buf + (size_t)k * t->nrows;
     for (size_t i = 0; i < t->nrows; i++)
         for (int k = 0; k < S_NCOL; k++)
             if (!parse_num(csv_get(t, i, col[k]), &c->v[k][i]))
@@ -413,7 +416,18 @@ cleanup:
 typedef struct {
     const char *dir;     /* the run or sweep folder */
     char plot[PATH_CAP]; /* dir/plot: data, scripts, gnuplot logs */
+    char abs[PATH_CAP];  /* the same, absolute, for the scripts' cd (rerunnable anywhere) */
 } plot_ctx_t;
+
+/* What the convergence script needs to know about its data. */
+typedef struct {
+    bool use_gap;    /* objective gap (every curve has F(θ*)) or ‖∇F‖ */
+    bool legend;     /* some curve has a title */
+    size_t count[2]; /* drawable points per panel */
+    size_t drawn;    /* curves with rows */
+    size_t maxn;     /* most rows in one curve */
+    double xlo, xhi; /* round range, shared by both panels */
+} conv_info_t;
 
 /* Gap (or ‖∇F‖) and correction of row i as drawn on a log scale. */
 static void curve_point(const curve_t *c, size_t i, bool use_gap, double *y, double *corr)
@@ -423,18 +437,37 @@ static void curve_point(const curve_t *c, size_t i, bool use_gap, double *y, dou
     *corr = c->v[S_CORR][i] > 0.0 ? c->v[S_CORR][i] : NAN;
 }
 
-/* One block per curve with rows (round, y, correction); counts the drawable points. */
-static void write_curves(FILE *f, const curve_t *c, size_t n, bool use_gap, size_t count[2])
+static void conv_info_init(const curve_t *c, size_t n, conv_info_t *in)
 {
-    double y, corr;
-    count[0] = count[1] = 0;
+    memset(in, 0, sizeof *in);
+    in->xlo = INFINITY;
+    in->xhi = -INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        if (c[k].n == 0) continue;
+        in->use_gap =
+            in->drawn == 0 ? isfinite(c[k].theta_star) : in->use_gap && isfinite(c[k].theta_star);
+        in->legend = in->legend || c[k].title[0];
+        in->drawn++;
+        if (c[k].n > in->maxn) in->maxn = c[k].n;
+    }
+}
+
+/* One block per curve with rows (round, y, correction); counts the drawable points. */
+static void write_curves(FILE *f, const curve_t *c, size_t n, conv_info_t *in)
+{
+    double y, corr, x;
     for (size_t k = 0; k < n; k++) {
         if (c[k].n == 0) continue;
         for (size_t i = 0; i < c[k].n; i++) {
-            curve_point(&c[k], i, use_gap, &y, &corr);
-            count[0] += isfinite(y) && isfinite(c[k].v[S_ROUND][i]);
-            count[1] += isfinite(corr) && isfinite(c[k].v[S_ROUND][i]);
-            put_num(f, c[k].v[S_ROUND][i]);
+            x = c[k].v[S_ROUND][i];
+            curve_point(&c[k], i, in->use_gap, &y, &corr);
+            if (isfinite(x) && (isfinite(y) || isfinite(corr))) {
+                in->xlo = fmin(in->xlo, x);
+                in->xhi = fmax(in->xhi, x);
+            }
+            in->count[0] += isfinite(y) && isfinite(x);
+            in->count[1] += isfinite(corr) && isfinite(x);
+            put_num(f, x);
             fputc(' ', f);
             put_num(f, y);
             fputc(' ', f);
@@ -445,40 +478,45 @@ static void write_curves(FILE *f, const curve_t *c, size_t n, bool use_gap, size
     }
 }
 
-/* Colour of curve k of n: the default line types up to 8, a palette beyond. */
+/* Colour of curve k of n: eight distinct colours (matplotlib's tab10 minus grey and
+ * olive), a palette beyond. */
 static void put_colour(FILE *f, size_t k, size_t n)
 {
+    static const char *const tab10[8] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                         "#9467bd", "#8c564b", "#e377c2", "#17becf"};
     if (n <= 8)
-        fprintf(f, "lt %zu", k + 1);
+        fprintf(f, "lc rgb '%s'", tab10[k]);
     else
-        fprintf(f, "lc palette frac %.4f", (double)k / (double)(n - 1));
+        fprintf(f, "lc palette frac %.4f", n > 1 ? (double)k / (double)(n - 1) : 0.0);
 }
 
-/* One panel: column col of every block, or a "no data" placeholder. */
-static void put_panel(FILE *f, const curve_t *c, size_t n, int col, const char *ylabel,
-                      size_t points)
+static void put_placeholder(FILE *f)
 {
-    size_t k = 0, drawn = 0, maxn = 0;
-    for (size_t j = 0; j < n; j++) {
-        drawn += c[j].n > 0;
-        if (c[j].n > maxn) maxn = c[j].n;
-    }
+    fputs("unset logscale y\nset yrange [0:1]\nunset ytics\n"
+          "set label 1 'no data' at graph 0.5, graph 0.5 center\nplot 2 notitle\n"
+          "unset label 1\nset ytics\nset yrange [*:*]\nset logscale y\n",
+          f);
+}
+
+/* One panel: column col of every curve with rows, or a "no data" placeholder. */
+static void put_panel(FILE *f, const curve_t *c, size_t n, int col, const char *ylabel,
+                      const conv_info_t *in)
+{
+    size_t k = 0;
     fputs("set ylabel ", f);
     put_sq(f, ylabel);
     fputc('\n', f);
-    if (points == 0) {
-        fputs("unset logscale y\nset yrange [0:1]\nset xrange [0:1]\n"
-              "set label 1 'no data' at graph 0.5, graph 0.5 center\nplot 2 notitle\n"
-              "unset label 1\nset yrange [*:*]\nset xrange [*:*]\nset logscale y\n",
-              f);
+    if (in->count[col - 2] == 0) {
+        put_placeholder(f);
         return;
     }
-    fputs("plot", f);
+    fputs("plot ", f);
     for (size_t j = 0; j < n; j++) {
         if (c[j].n == 0) continue;
-        fprintf(f, "%s 'convergence.dat' index %zu using 1:%d with %s lw 1.5 ", k ? ", \\\n    " : " ",
-                k, col, maxn <= 60 ? "linespoints pt 7 ps 0.5" : "lines");
-        put_colour(f, k, drawn);
+        fprintf(f, "%s'convergence.dat' index %zu using 1:%d with %s lw 1.5 ",
+                k ? ", \\\n    " : "", k, col,
+                in->maxn <= 60 ? "linespoints pt 7 ps 0.5" : "lines");
+        put_colour(f, k, in->drawn);
         fputc(' ', f);
         if (c[j].title[0]) {
             fputs("title ", f);
@@ -491,20 +529,32 @@ static void put_panel(FILE *f, const curve_t *c, size_t n, int col, const char *
     fputc('\n', f);
 }
 
+/* Two panels sharing the x range; a legend (sweeps) stands right of both. */
 static void put_convergence_script(FILE *f, const plot_ctx_t *p, const curve_t *c, size_t n,
-                                   const char *title, bool use_gap, const size_t count[2])
+                                   const char *title, const conv_info_t *in)
 {
-    put_preamble(f, p->plot, "convergence.png.tmp");
+    double lo = in->xlo, hi = in->xhi;
+    if (!(lo < hi)) {
+        lo = isfinite(lo) ? lo - 1 : 0;
+        hi = isfinite(hi) ? hi + 1 : 1;
+    }
+    put_preamble(f, p->abs, "convergence.png.tmp");
     fputs("set multiplot layout 2,1 title ", f);
     put_sq(f, title);
-    fputs("\nset logscale y\nset format y '%.0e'\nset grid\nset xlabel 'round'\n"
-          "set palette rgbformulae 33,13,10\nunset colorbox\n",
-          f);
-    fputs(n > 1 ? "set key outside right top font ',8'\n" : "set key top right\n", f);
+    fprintf(f,
+            "\nset logscale y\nset format y '%%.0e'\nset grid\nset xlabel 'round'\n"
+            "set xrange [%.17g:%.17g]\nset palette rgbformulae 33,13,10\nunset colorbox\n",
+            lo, hi);
+    if (in->legend)
+        fputs("set lmargin at screen 0.09\nset rmargin at screen 0.70\n"
+              "set key at screen 0.99, screen 0.93 right top Right font ',8' maxrows 60\n",
+              f);
+    else
+        fputs("unset key\n", f);
     put_panel(f, c, n, 2,
-              use_gap ? "objective gap F(m_t) − F(θ*)" : "‖∇F(m_t)‖ (no reference θ*)",
-              count[0]);
-    put_panel(f, c, n, 3, "correction", count[1]);
+              in->use_gap ? "objective gap F(m_t) − F(θ*)" : "‖∇F(m_t)‖ (no reference θ*)", in);
+    fputs("unset key\n", f);
+    put_panel(f, c, n, 3, "correction", in);
     fputs("unset multiplot\nset output\n", f);
 }
 
@@ -512,25 +562,17 @@ static void put_convergence_script(FILE *f, const plot_ctx_t *p, const curve_t *
  * drawn when every curve has F(θ*), ‖∇F‖ otherwise. */
 static int plot_convergence(const plot_ctx_t *p, const curve_t *c, size_t n, const char *title)
 {
-    bool use_gap = false;
-    size_t count[2];
+    conv_info_t in;
     FILE *f = NULL;
     int err;
-    for (size_t k = 0; k < n; k++) {
-        if (c[k].n == 0) continue;
-        if (!isfinite(c[k].theta_star)) {
-            use_gap = false;
-            break;
-        }
-        use_gap = true;
-    }
+    conv_info_init(c, n, &in);
     FC_CALL(open_out(p->plot, "convergence.dat", &f));
-    write_curves(f, c, n, use_gap, count);
+    write_curves(f, c, n, &in);
     err = close_out(f, p->plot, "convergence.dat");
     f = NULL;
     FC_CALL(err);
     FC_CALL(open_out(p->plot, "convergence.gp", &f));
-    put_convergence_script(f, p, c, n, title, use_gap, count);
+    put_convergence_script(f, p, c, n, title, &in);
     err = close_out(f, p->plot, "convergence.gp");
     f = NULL;
     FC_CALL(err);
@@ -547,6 +589,9 @@ static int make_plot_dir(plot_ctx_t *p, const char *dir)
     if (err) return err;
     if (mkdir(p->plot, 0777) != 0 && errno != EEXIST)
         return fc_err_set(FC_EIO, "%s: cannot create folder: %s", p->plot, strerror(errno));
+    char cwd[PATH_CAP];
+    if (p->plot[0] != '/' && getcwd(cwd, sizeof cwd)) return join_path(p->abs, cwd, p->plot);
+    memcpy(p->abs, p->plot, sizeof p->abs);
     return FC_OK;
 }
 
@@ -562,8 +607,7 @@ static int plot_run(const char *dir)
     FC_CALL(make_plot_dir(&p, dir));
     FC_CALL(load_run(dir, &c, &sum));
     const char *status = sum ? json_str(sum, "status") : NULL;
-    snprintf(title, sizeof title, "%s — %s, %zu rows", dir, status ? status : "no summary",
-             c.n);
+    snprintf(title, sizeof title, "%s — %s, %zu rows", dir, status ? status : "no summary", c.n);
     FC_CALL(plot_convergence(&p, &c, 1, title));
 cleanup:
     curve_free(&c);
@@ -577,7 +621,7 @@ cleanup:
 typedef struct {
     csv_t t;
     size_t nkeys;
-    size_t c_status, c_tol, c_dir;
+    size_t c_status, c_tol, c_dir, c_trend; /* c_trend may be NPOS */
 } sweep_t;
 
 static int sweep_read(const char *path, sweep_t *s)
@@ -587,9 +631,9 @@ static int sweep_read(const char *path, sweep_t *s)
     s->c_status = csv_col(&s->t, "status");
     s->c_tol = csv_col(&s->t, "rounds_to_tol");
     s->c_dir = csv_col(&s->t, "dir");
+    s->c_trend = csv_col(&s->t, "trend");
     if (s->c_status == NPOS || s->c_tol == NPOS || s->c_dir == NPOS)
-        FC_FAIL(FC_EDATA, "%s: not a sweep table (needs columns status, rounds_to_tol, dir)",
-                path);
+        FC_FAIL(FC_EDATA, "%s: not a sweep table (needs columns status, rounds_to_tol, dir)", path);
     s->nkeys = s->c_status;
 cleanup:
     return err;
@@ -647,10 +691,16 @@ static int plot_sweep_convergence(const plot_ctx_t *p, const sweep_t *s)
     int err;
     FC_CALL(fc_calloc(s->t.nrows, sizeof *c, &c));
     FC_CALL(sweep_curves(p->dir, s, c));
-    snprintf(title, sizeof title, "%s — sweep of %zu runs", p->dir, s->t.nrows);
+    size_t empty = 0;
+    for (size_t r = 0; r < s->t.nrows; r++)
+        empty += c[r].n == 0;
+    int len = snprintf(title, sizeof title, "%s — sweep of %zu runs", p->dir, s->t.nrows);
+    if (empty && len > 0 && (size_t)len < sizeof title)
+        snprintf(title + len, sizeof title - (size_t)len, " (%zu without metrics)", empty);
     FC_CALL(plot_convergence(p, c, s->t.nrows, title));
 cleanup:
-    for (size_t r = 0; c && r < s->t.nrows; r++) curve_free(&c[r]);
+    for (size_t r = 0; c && r < s->t.nrows; r++)
+        curve_free(&c[r]);
     fc_free(&c);
     return err;
 }
@@ -688,7 +738,8 @@ static int grid_build(const sweep_t *s, grid_t *g)
         for (int a = 0; a < 2; a++) {
             const char *v = csv_get(&s->t, r, g->key[a]);
             size_t i = 0;
-            while (i < g->n[a] && strcmp(g->val[a][i], v) != 0) i++;
+            while (i < g->n[a] && strcmp(g->val[a][i], v) != 0)
+                i++;
             if (i == g->n[a]) g->val[a][g->n[a]++] = v;
             g->pos[2 * r + (size_t)a] = i;
         }
@@ -700,18 +751,17 @@ static int cell_kind(const sweep_t *s, size_t r, double *tol)
 {
     const char *st = csv_get(&s->t, r, s->c_status);
     if (strcmp(st, "diverged") == 0) return CELL_DIV;
-    if (parse_num(csv_get(&s->t, r, s->c_tol), tol) && isfinite(*tol) && *tol >= 0)
-        return CELL_TOL;
+    if (parse_num(csv_get(&s->t, r, s->c_tol), tol) && isfinite(*tol) && *tol >= 0) return CELL_TOL;
     if (strcmp(st, "max_rounds") == 0) return CELL_MAX;
     return CELL_OTHER;
 }
 
 /* Where ρ = 2δ/K falls on the categorical penalty axis. */
 typedef struct {
-    size_t rows;        /* y rows where it could be placed */
-    double rho;         /* its value (the last computed), NaN if none */
-    bool constant;      /* the same ρ on every row */
-    double top_x;       /* x of the top-most placed row, for the label */
+    size_t rows;   /* y rows where it could be placed */
+    double rho;    /* its value (the last computed), NaN if none */
+    bool constant; /* the same ρ on every row */
+    double top_x;  /* x of the top-most placed row, for the label */
     double top_y;
 } rho_line_t;
 
@@ -820,13 +870,22 @@ typedef struct {
     int block[CELL_NKIND + 1]; /* data block index per cell kind and the ρ line, −1 = none */
     double tol_lo, tol_hi;     /* range of rounds_to_tol */
     rho_line_t rho;
-    bool has_rho;              /* the x key is algorithm.penalty */
+    bool has_rho; /* the x key is algorithm.penalty */
     double pen_lo, pen_hi;
+    bool label_left; /* the line is in the right half: its label goes left of it */
 } stab_info_t;
 
-/* One block per non-empty cell kind: x y [rounds_to_tol]. */
-static void write_cells(FILE *f, const sweep_t *s, const grid_t *g, stab_info_t *info,
-                        int *nblock)
+/* The trend of a max_rounds row as one plain word for the data file, "-" if none. */
+static const char *trend_word(const sweep_t *s, size_t r)
+{
+    const char *w = s->c_trend == NPOS ? "" : csv_get(&s->t, r, s->c_trend);
+    for (const char *c = w; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || *c == '_')) return "-";
+    return *w ? w : "-";
+}
+
+/* One block per non-empty cell kind: x y [rounds_to_tol | trend]. */
+static void write_cells(FILE *f, const sweep_t *s, const grid_t *g, stab_info_t *info, int *nblock)
 {
     info->tol_lo = INFINITY;
     info->tol_hi = -INFINITY;
@@ -841,6 +900,7 @@ static void write_cells(FILE *f, const sweep_t *s, const grid_t *g, stab_info_t 
                 info->tol_lo = fmin(info->tol_lo, tol);
                 info->tol_hi = fmax(info->tol_hi, tol);
             }
+            if (kind == CELL_MAX) fprintf(f, " %s", trend_word(s, r));
             fputc('\n', f);
             any = true;
         }
@@ -871,6 +931,7 @@ static int write_stability_data(FILE *f, const char *dir, const sweep_t *s, cons
     }
     FC_CALL(write_rho_line(f, dir, s, g, pen, looks_log_spaced(pen, g->n[0]), &info->rho));
     if (info->rho.rows > 0) {
+        info->label_left = info->rho.top_x > 0.5 * ((double)g->n[0] - 1.0);
         info->block[CELL_NKIND] = nblock++;
         fputs("\n\n", f);
     }
@@ -905,7 +966,7 @@ static void put_stability_axes(FILE *f, const sweep_t *s, const grid_t *g, const
     put_sq(f, s->t.cell[g->key[1]]);
     fprintf(f, "\nset cbrange [%.17g:%.17g]\nset cblabel 'rounds to tolerance'\n", lo, hi);
     fputs("set palette defined (0 '#1a9850', 0.5 '#fee08b', 1 '#f46d43')\n"
-          "set tics out nomirror\nset key outside below horizontal\n"
+          "set tics out nomirror\nset key outside below center horizontal height 1\n"
           "set style textbox opaque noborder\n",
           f);
 }
@@ -928,8 +989,9 @@ static void put_stability_title(FILE *f, const char *dir, const stab_info_t *in)
         snprintf(note, sizeof note, "ρ = 2δ/K");
     fputs("set label 2 ", f);
     put_sq(f, note);
-    fprintf(f, " at first %.17g, first %.17g left offset char 0.5, char -0.8 front boxed\n",
-            in->rho.top_x, in->rho.top_y);
+    fprintf(f, " at first %.17g, first %.17g %s offset char %s, char -0.8 front boxed\n",
+            in->rho.top_x, in->rho.top_y, in->label_left ? "right" : "left",
+            in->label_left ? "-0.5" : "0.5");
 }
 
 /* Boxes of one cell kind with a text in each. */
@@ -937,11 +999,15 @@ static void put_cells(FILE *f, int block, const char *fill, const char *text, co
                       const char *title, bool *first)
 {
     if (block < 0) return;
-    fprintf(f, "%s'stability.dat' index %d using 1:2:(0.5):(0.5)%s with boxxyerror fs solid 1.0 "
-               "border lc rgb 'white' %s title ",
-            *first ? "plot " : ", \\\n    ", block, fill[0] ? "" : ":3", fill[0] ? fill : "lc palette");
+    fprintf(f,
+            "%s'stability.dat' index %d using 1:2:(0.5):(0.5)%s with boxxyerror fs solid 1.0 "
+            "border lc rgb 'white' %s title ",
+            *first ? "plot " : ", \\\n    ", block, fill[0] ? "" : ":3",
+            fill[0] ? fill : "lc palette");
     put_sq(f, title);
-    fprintf(f, ", \\\n    'stability.dat' index %d using 1:2:%s with labels tc rgb '%s' notitle",
+    fprintf(f,
+            ", \\\n    'stability.dat' index %d using 1:2:%s with labels font ',13' tc rgb '%s' "
+            "notitle",
             block, text, tcolour);
     *first = false;
 }
@@ -951,14 +1017,16 @@ static void put_stability_plot(FILE *f, const stab_info_t *in)
     bool first = true;
     put_cells(f, in->block[CELL_TOL], "", "(sprintf('%d', $3))", "black", "reached tolerance",
               &first);
-    put_cells(f, in->block[CELL_MAX], "fc rgb '#bdbdbd'", "('max')", "black",
-              "max_rounds: never reached tolerance", &first);
+    put_cells(f, in->block[CELL_MAX], "fc rgb '#bdbdbd'",
+              "(strcol(3) eq '-' ? 'max' : sprintf(\"max\\n(%s)\", strcol(3)))", "black",
+              "never reached it (max_rounds)", &first);
     put_cells(f, in->block[CELL_DIV], "fc rgb '#67001f'", "('D')", "white", "diverged", &first);
-    put_cells(f, in->block[CELL_OTHER], "fc rgb '#f0f0f0'", "('?')", "black", "invalid / error",
+    put_cells(f, in->block[CELL_OTHER], "fc rgb '#c6dbef'", "('?')", "black", "invalid / error",
               &first);
     if (in->block[CELL_NKIND] >= 0)
-        fprintf(f, ", \\\n    'stability.dat' index %d using 1:2 with lines dt 2 lw 2.5 "
-                   "lc rgb 'black' title 'ρ = 2δ/K'",
+        fprintf(f,
+                ", \\\n    'stability.dat' index %d using 1:2 with lines dt 2 lw 2.5 "
+                "lc rgb 'black' title 'ρ = 2δ/K'",
                 in->block[CELL_NKIND]);
     fputs(first ? "plot 2 notitle\n" : "\n", f);
     fputs("set output\n", f);
@@ -973,12 +1041,14 @@ static int plot_stability(const plot_ctx_t *p, const sweep_t *s)
     FC_CALL(grid_build(s, &g));
     FC_CALL(open_out(p->plot, "stability.dat", &f));
     err = write_stability_data(f, p->dir, s, &g, &info);
-    if (!err) err = close_out(f, p->plot, "stability.dat");
-    else fclose(f);
+    if (!err)
+        err = close_out(f, p->plot, "stability.dat");
+    else
+        fclose(f);
     f = NULL;
     FC_CALL(err);
     FC_CALL(open_out(p->plot, "stability.gp", &f));
-    put_preamble(f, p->plot, "stability.png.tmp");
+    put_preamble(f, p->abs, "stability.png.tmp");
     put_stability_axes(f, s, &g, &info);
     put_stability_title(f, p->dir, &info);
     put_stability_plot(f, &info);

@@ -8,26 +8,10 @@
 #include "fc_la.h"
 #include "fc_mem.h"
 #include "fc_output.h"
-
-typedef struct {
-    const fc_server_env_t *env;
-    const fc_algo_ctx_t *ctx; /* main slot */
-    size_t d, K;
-    fc_global_t *g, *gref;
-    double *state, *result, *grad;
-    double *test_work;
-    double *theta_star;
-    double *m_good; /* the mean of the last row written */
-    double F_star;
-    int have_ref;
-    double *trace; /* per-round gap (or ‖∇F‖), for the trend */
-    double bytes, t0;
-    unsigned char *mask;
-    fc_output_t *out;
-} server_t;
+#include "fc_server_impl.h"
 
 /* Broadcast a command and its payload, then run it (collective). */
-static int call(server_t *s, int code, int slot, int round, int64_t k, int flags,
+int fc_srv_call(server_t *s, int code, int slot, int round, int64_t k, int flags,
                 const double *payload, size_t len, double *result)
 {
     fc_tp_t *tp = s->env->tp;
@@ -42,7 +26,7 @@ static int call(server_t *s, int code, int slot, int round, int64_t k, int flags
 static int objective(server_t *s, const double *theta, double *F)
 {
     double sum;
-    int err = call(s, FC_CMD_EVAL, FC_SLOT_MAIN, 0, 0, FC_EVAL_LOSS_ONLY, theta, s->d, &sum);
+    int err = fc_srv_call(s, FC_CMD_EVAL, FC_SLOT_MAIN, 0, 0, FC_EVAL_LOSS_ONLY, theta, s->d, &sum);
     if (err) return err;
     *F = 0.5 * s->ctx->delta * fc_dot(s->d, theta, theta) + sum;
     return FC_OK;
@@ -71,7 +55,7 @@ static int compute_reference(server_t *s)
     double g0 = -1.0;
     for (int it = 0; it < 200; it++) {
         a->ops->pack(a, s->gref, s->state);
-        err = call(s, FC_CMD_UPDATE, FC_SLOT_REF, it, 0, 0, s->state, a->ops->state_len(a),
+        err = fc_srv_call(s, FC_CMD_UPDATE, FC_SLOT_REF, it, 0, 0, s->state, a->ops->state_len(a),
                    s->result);
         if (err) break;
         double gn2 = 0.0;
@@ -109,11 +93,11 @@ static void test_metrics(server_t *s, const double *theta, fc_metrics_t *m)
 }
 
 /* Every metric of SPEC §7 at the current mean. */
-static int measure(server_t *s, int round, fc_metrics_t *m)
+int fc_srv_measure(server_t *s, int round, fc_metrics_t *m)
 {
     size_t d = s->d;
     const double *theta = s->g->m;
-    int err = call(s, FC_CMD_EVAL, FC_SLOT_MAIN, round, 0, 0, theta, d, s->result);
+    int err = fc_srv_call(s, FC_CMD_EVAL, FC_SLOT_MAIN, round, 0, 0, theta, d, s->result);
     if (err) return err;
     for (size_t i = 0; i < d; i++) s->grad[i] = s->ctx->delta * theta[i] + s->result[2 + i];
     m->round = round;
@@ -138,7 +122,7 @@ static int update_one(server_t *s, int round, size_t k, const fc_oracle_t *oracl
     const fc_algo_ctx_t *a = s->ctx;
     size_t sl = a->ops->state_len(a), dl = a->ops->delta_len(a);
     a->ops->pack(a, s->g, s->state);
-    int err = call(s, FC_CMD_UPDATE_ONE, FC_SLOT_MAIN, round, (int64_t)k, 0, s->state, sl,
+    int err = fc_srv_call(s, FC_CMD_UPDATE_ONE, FC_SLOT_MAIN, round, (int64_t)k, 0, s->state, sl,
                    s->result);
     if (err) return err;
     s->bytes += (double)(sl + dl) * sizeof(double);
@@ -165,7 +149,7 @@ static int one_round(server_t *s, int round)
     size_t sl = a->ops->state_len(a), dl = a->ops->delta_len(a), n = 0;
     for (size_t k = 0; k < s->K; k++) n += s->mask[k];
     a->ops->pack(a, s->g, s->state);
-    int err = call(s, FC_CMD_UPDATE, FC_SLOT_MAIN, round, 0, 0, s->state, sl, s->result);
+    int err = fc_srv_call(s, FC_CMD_UPDATE, FC_SLOT_MAIN, round, 0, 0, s->state, sl, s->result);
     if (err) return err;
     s->bytes += (double)n * (double)(sl + dl) * sizeof(double);
     return a->ops->apply(a, s->g, s->result, &oracle);
@@ -192,15 +176,21 @@ static const char *divergence(const server_t *s, const fc_metrics_t *m)
     return NULL;
 }
 
+/* What the trend watches: the objective gap, or ‖∇F‖ without a reference. */
+static double trend_value(const server_t *s, const fc_metrics_t *m)
+{
+    return s->have_ref ? m->objective - s->F_star : m->grad_norm;
+}
+
 /* SPEC §6 trend: improving if the smallest value over the last quarter of the rows is
  * below half the smallest over the quarter before. */
-static const char *trend(const double *v, int rows)
+static const char *trend(const server_t *s)
 {
-    int q = rows / 4;
-    if (q < 1 || rows < 2 * q) return "stalled";
+    int rows = (int)s->nrows, q = rows / 4;
+    if (q < 1) return "stalled";
     double last = INFINITY, prev = INFINITY;
-    for (int i = rows - q; i < rows; i++) last = fmin(last, v[i]);
-    for (int i = rows - 2 * q; i < rows - q; i++) prev = fmin(prev, v[i]);
+    for (int i = rows - q; i < rows; i++) last = fmin(last, trend_value(s, &s->rows[i]));
+    for (int i = rows - 2 * q; i < rows - q; i++) prev = fmin(prev, trend_value(s, &s->rows[i]));
     return last < 0.5 * prev ? "improving" : "stalled";
 }
 
@@ -222,7 +212,6 @@ static int server_alloc(server_t *s)
     FC_CALL(fc_calloc(s->d, sizeof(double), &s->grad));
     FC_CALL(fc_calloc(s->d, sizeof(double), &s->theta_star));
     FC_CALL(fc_calloc(s->d, sizeof(double), &s->m_good));
-    FC_CALL(fc_calloc((size_t)s->env->cfg->run.rounds + 1, sizeof(double), &s->trace));
     FC_CALL(fc_calloc(s->K, 1, &s->mask));
     if (s->env->test)
         FC_CALL(fc_alloc(s->ctx->model->ops->work_size(s->ctx->model, s->env->test->n),
@@ -240,7 +229,7 @@ static void server_free(server_t *s)
     fc_free(&s->grad);
     fc_free(&s->theta_star);
     fc_free(&s->m_good);
-    fc_free(&s->trace);
+    fc_free(&s->rows);
     fc_free(&s->mask);
     fc_free(&s->test_work);
     fc_output_close(&s->out);
@@ -261,7 +250,7 @@ static int finish(server_t *s, const fc_metrics_t *last, const char *status, con
     sum.ranks = fc_tp_size(s->env->tp);
     sum.clients = s->K;
     sum.parameters = s->d;
-    if (strcmp(status, "max_rounds") == 0) sum.trend = trend(s->trace, last->round + 1);
+    if (strcmp(status, "max_rounds") == 0) sum.trend = trend(s);
     snprintf(r->status, sizeof r->status, "%s", status);
     snprintf(r->trend, sizeof r->trend, "%s", sum.trend ? sum.trend : "");
     r->rounds = last->round;
@@ -272,52 +261,77 @@ static int finish(server_t *s, const fc_metrics_t *last, const char *status, con
     return err;
 }
 
-/* The rounds: measure, test divergence then convergence, write the row, update. */
-static int run_rounds(server_t *s, fc_run_result_t *r)
+/* Keep a written row (for the trend and for checkpoints). */
+static int keep_row(server_t *s, const fc_metrics_t *m)
+{
+    if (s->nrows == s->rows_cap) {
+        size_t cap = s->rows_cap ? 2 * s->rows_cap : 64;
+        int err = fc_realloc(&s->rows, cap, sizeof *s->rows);
+        if (err) return err;
+        s->rows_cap = cap;
+    }
+    s->rows[s->nrows++] = *m;
+    return FC_OK;
+}
+
+/* Measure round t and decide (SPEC §6): divergence first, then convergence. Writes the
+ * row unless the round diverged. *stop: 1 when the run ends here. */
+static int record(server_t *s, int t, const char **status, const char **why, int *stop,
+                  fc_run_result_t *r)
+{
+    fc_metrics_t m;
+    int err = fc_srv_measure(s, t, &m);
+    if (err) return err;
+    if (t == 0) s->gtol = s->env->cfg->run.tol * fmax(1.0, m.grad_norm);
+    *why = divergence(s, &m);
+    if (*why) {
+        *status = "diverged";
+        *stop = 1;
+        return s->nrows ? FC_OK : keep_row(s, &m); /* round 0: nothing better to report */
+    }
+    if ((err = fc_output_row(s->out, &m)) || (err = keep_row(s, &m))) return err;
+    progress(s, &m);
+    fc_copy(s->d, s->g->m, s->m_good);
+    if (m.grad_norm <= s->gtol) {
+        *status = "converged";
+        r->rounds_to_tol = t;
+        *stop = 1;
+    } else if (t >= s->env->cfg->run.rounds) {
+        *stop = 1;
+    }
+    return FC_OK;
+}
+
+/* The rounds: record round t, checkpoint, update to round t+1. */
+static int run_rounds(server_t *s, int start, fc_run_result_t *r)
 {
     const fc_config_t *c = s->env->cfg;
-    fc_metrics_t m, last;
-    double gtol = 0.0;
     const char *status = "max_rounds", *why = NULL;
-    int err;
+    int err = FC_OK, stop = 0, every = c->output.checkpoint_every;
     char reason[512];
-    for (int t = 0;; t++) {
-        err = measure(s, t, &m);
-        if (err) return err;
-        if (t == 0) gtol = c->run.tol * fmax(1.0, m.grad_norm);
-        why = divergence(s, &m);
-        if (why) {
-            status = "diverged";
-            if (t == 0) last = m; /* nothing better to report */
-            break;
-        }
-        err = fc_output_row(s->out, &m);
-        if (err) return err;
-        progress(s, &m);
-        last = m;
-        fc_copy(s->d, s->g->m, s->m_good);
-        s->trace[t] = s->have_ref ? m.objective - s->F_star : m.grad_norm;
-        if (m.grad_norm <= gtol) {
-            status = "converged";
-            if (r->rounds_to_tol < 0) r->rounds_to_tol = t;
-            break;
-        }
-        if (t >= c->run.rounds) break;
+    if (start == 0) err = record(s, 0, &status, &why, &stop, r);
+    else stop = start >= c->run.rounds;
+    for (int t = start; !err && !stop; t++) {
+        if (every > 0 && t > start && t % every == 0) err = fc_srv_checkpoint_save(s, t);
+        if (err) break;
         err = one_round(s, t + 1);
         if (err == FC_ENOTSPD || err == FC_ENUMERIC) {
             snprintf(reason, sizeof reason, "round %d: %s", t + 1, fc_err_msg());
             status = "diverged";
             why = reason;
+            err = FC_OK;
             break;
         }
-        if (err) return err;
+        if (!err) err = record(s, t + 1, &status, &why, &stop, r);
     }
+    if (err) return err;
+    const fc_metrics_t *last = &s->rows[s->nrows - 1];
     if (!s->env->quiet) {
         printf("status %s%s%s after %d rounds\n", status, why ? ": " : "", why ? why : "",
-               last.round);
+               last->round);
         fflush(stdout);
     }
-    err = finish(s, &last, status, why, r);
+    err = finish(s, last, status, why, r);
     if (err) return err;
     r->exit_status = strcmp(status, "diverged") == 0 ? FC_EXIT_DIVERGED : FC_EXIT_DONE;
     return FC_OK;
@@ -337,10 +351,15 @@ int fc_server_run(const fc_server_env_t *env, fc_run_result_t *r)
     r->rounds_to_tol = -1;
     r->objective_gap = r->correction = NAN;
     snprintf(r->status, sizeof r->status, "error");
+    int start = 0;
     FC_CALL(server_alloc(&s));
-    FC_CALL(fc_output_open(env->out_dir, &s.out));
-    if (env->cfg->run.reference) FC_CALL(compute_reference(&s));
-    FC_CALL(run_rounds(&s, r));
+    if (env->cfg->run.resume) {
+        FC_CALL(fc_srv_checkpoint_restore(&s, &start, r));
+    } else {
+        FC_CALL(fc_output_open(env->out_dir, &s.out));
+        if (env->cfg->run.reference) FC_CALL(compute_reference(&s));
+    }
+    FC_CALL(run_rounds(&s, start, r));
 cleanup:
     if (err) {
         fprintf(stderr, "fedpc: rank 0 (server): %s\n", fc_err_msg());

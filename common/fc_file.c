@@ -1,0 +1,111 @@
+/* fc_file.c — mkdir -p, atomic writes, whole-file reads. */
+#include "fc_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fc_mem.h"
+
+int fc_mkdirs(const char *dir)
+{
+    char buf[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof buf) return fc_err_set(FC_EIO, "'%s': bad folder path", dir);
+    memcpy(buf, dir, n + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return fc_err_set(FC_EIO, "%s: cannot create folder: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return fc_err_set(FC_EIO, "%s: cannot create folder: %s", buf, strerror(errno));
+    return FC_OK;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Test hook: FC_TEST_PAUSE_BEFORE_RENAME_MS stretches the window between the temporary
+ * file and the rename so a test can kill the process inside it. */
+static void test_pause(void)
+{
+    const char *ms = getenv("FC_TEST_PAUSE_BEFORE_RENAME_MS");
+    if (!ms) return;
+    long v = strtol(ms, NULL, 10);
+    if (v > 0 && v < 60000) {
+        struct timespec ts = {v / 1000, (v % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int fc_write_atomic(const char *dir, const char *name, const void *data, size_t len)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) return fc_err_set(FC_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        return fc_err_set(FC_EIO, "%s: write failed: %s", tmp, strerror(e));
+    }
+    if (close(fd) != 0) return fc_err_set(FC_EIO, "%s: close failed: %s", tmp, strerror(errno));
+    test_pause();
+    if (rename(tmp, path) != 0)
+        return fc_err_set(FC_EIO, "%s: cannot rename: %s", path, strerror(errno));
+    int dfd = open(dir, O_RDONLY);
+    if (dfd >= 0) { /* make the rename itself durable */
+        fsync(dfd);
+        close(dfd);
+    }
+    return FC_OK;
+}
+
+int fc_read_file(const char *path, size_t max_bytes, char **out, size_t *len)
+{
+    int err = FC_OK;
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    FILE *f = fopen(path, "rb");
+    *out = NULL;
+    if (!f) return fc_err_set(FC_EIO, "%s: cannot open: %s", path, strerror(errno));
+    for (;;) {
+        if (n + 65536 + 1 > cap) {
+            cap = cap ? 2 * cap : 65536 * 2;
+            FC_CALL(fc_realloc(&buf, cap, 1));
+        }
+        size_t r = fread(buf + n, 1, cap - n - 1, f);
+        n += r;
+        if (n > max_bytes) FC_FAIL(FC_EDATA, "%s: larger than %zu bytes", path, max_bytes);
+        if (r == 0) break;
+    }
+    if (ferror(f)) FC_FAIL(FC_EIO, "%s: read failed", path);
+    if (!buf) FC_CALL(fc_alloc(1, 1, &buf));
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    buf = NULL;
+cleanup:
+    fc_free(&buf);
+    fclose(f);
+    return err;
+}
