@@ -13,13 +13,14 @@ typedef struct {
     int index[FC_CLI_MAX_VARY]; /* value index per --vary key */
     fc_run_result_t res;
     char dir[64];
-    char note[160];             /* why a run could not start */
+    char note[160]; /* why a run could not start */
 } sweep_row_t;
 
 static size_t product_size(const fc_cli_t *cli)
 {
     size_t n = 1;
-    for (int j = 0; j < cli->nvary; j++) n *= (size_t)cli->vary[j].count;
+    for (int j = 0; j < cli->nvary; j++)
+        n *= (size_t)cli->vary[j].count;
     return n;
 }
 
@@ -46,7 +47,8 @@ static int write_csv(const char *dir, const fc_cli_t *cli, const sweep_row_t *ro
     size_t cap = (n + 1) * (size_t)(256 + 80 * cli->nvary), len = 0;
     char *text = NULL, g[32], c[32];
     FC_CALL(fc_alloc(cap, 1, &text));
-    for (int j = 0; j < cli->nvary; j++) len += (size_t)snprintf(text + len, cap - len, "%s,", cli->vary[j].key);
+    for (int j = 0; j < cli->nvary; j++)
+        len += (size_t)snprintf(text + len, cap - len, "%s,", cli->vary[j].key);
     len += (size_t)snprintf(text + len, cap - len,
                             "status,trend,rounds,rounds_to_tol,objective_gap,correction,dir\n");
     for (size_t i = 0; i < n; i++) {
@@ -69,7 +71,8 @@ cleanup:
 static void print_row(const fc_cli_t *cli, const sweep_row_t *r, int header)
 {
     if (header) {
-        for (int j = 0; j < cli->nvary; j++) printf("%-22s ", cli->vary[j].key);
+        for (int j = 0; j < cli->nvary; j++)
+            printf("%-22s ", cli->vary[j].key);
         printf("%-10s %-9s %6s %8s %12s %12s\n", "status", "trend", "rounds", "to_tol", "gap",
                "correction");
     }
@@ -77,7 +80,8 @@ static void print_row(const fc_cli_t *cli, const sweep_row_t *r, int header)
     fmt_num(g, sizeof g, r->res.objective_gap);
     fmt_num(c, sizeof c, r->res.correction);
     if (r->res.rounds_to_tol >= 0) snprintf(tol, sizeof tol, "%d", r->res.rounds_to_tol);
-    for (int j = 0; j < cli->nvary; j++) printf("%-22s ", cli->vary[j].value[r->index[j]]);
+    for (int j = 0; j < cli->nvary; j++)
+        printf("%-22s ", cli->vary[j].value[r->index[j]]);
     printf("%-10s %-9s %6d %8s %12s %12s\n", r->res.status, r->res.trend[0] ? r->res.trend : "-",
            r->res.rounds, tol, g[0] ? g : "-", c[0] ? c : "-");
     fflush(stdout);
@@ -100,8 +104,8 @@ static int set_zipped(fc_config_t *c, const char *keys, const char *values)
 }
 
 /* Build run i's config; a value the config rejects makes the row "invalid". */
-static int row_config(const fc_config_t *base, const fc_cli_t *cli, sweep_row_t *r,
-                      fc_config_t *c, size_t i)
+static int row_config(const fc_config_t *base, const fc_cli_t *cli, sweep_row_t *r, fc_config_t *c,
+                      size_t i)
 {
     *c = *base;
     snprintf(r->dir, sizeof r->dir, "run%03zu", i);
@@ -150,8 +154,10 @@ int fc_sweep_run(const fc_config_t *base, const fc_cli_t *cli, int is_root, fc_s
                 fprintf(stderr, "fedpc: %s\n", fc_err_msg());
         }
     }
-    if (is_root && cli->nvary == 2 && fc_plot_dir(base->output.dir))
-        fprintf(stderr, "fedpc: warning: no stability map: %s\n", fc_err_msg());
+    /* Plots (convergence of every run; the stability map for two keys) are a bonus: a
+     * machine without gnuplot still gets every number. */
+    if (is_root && fc_plot_dir(base->output.dir))
+        fprintf(stderr, "fedpc: warning: no plots: %s\n", fc_err_msg());
 cleanup:
     fc_free(&rows);
     fc_free(&c);
