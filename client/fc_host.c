@@ -11,18 +11,18 @@
 struct fc_host {
     fc_tp_t *tp;
     fc_algo_ctx_t ctx[FC_NSLOTS];
-    size_t lo, hi;            /* hosted clients [lo, hi) */
-    fc_client_t **client;     /* hi − lo */
+    size_t lo, hi;        /* hosted clients [lo, hi) */
+    fc_client_t **client; /* hi − lo */
     fc_work_t *work;
     uint64_t seed;
     double participation;
-    unsigned char *mask;      /* K participation flags */
-    double *results;          /* (hi − lo) × the largest result length */
+    unsigned char *mask; /* K participation flags */
+    double *results;     /* (hi − lo) × the largest result length */
     size_t result_stride;
-    double *acc;              /* serving ranks' running sum on the chain */
+    double *acc; /* serving ranks' running sum on the chain */
     size_t acc_cap;
-    size_t state_len;         /* one client's checkpoint state */
-    double *payload;          /* serving ranks' copy of the broadcast payload */
+    size_t state_len; /* one client's checkpoint state */
+    double *payload;  /* serving ranks' copy of the broadcast payload */
     size_t payload_cap;
     /* The command being summed (for the chain callback). */
     const fc_cmd_t *cur;
@@ -93,7 +93,8 @@ void fc_host_destroy(fc_host_t **ph)
     fc_host_t *h = ph ? *ph : NULL;
     if (!h) return;
     if (h->client)
-        for (size_t i = 0; i < h->hi - h->lo; i++) fc_client_destroy(&h->client[i]);
+        for (size_t i = 0; i < h->hi - h->lo; i++)
+            fc_client_destroy(&h->client[i]);
     fc_free(&h->client);
     fc_work_destroy(&h->work);
     fc_free(&h->mask);

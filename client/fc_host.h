@@ -20,8 +20,7 @@ void fc_host_destroy(fc_host_t **h);
 
 /* Collective: run one command on this rank's clients (see fc_exec_fn). A failure is
  * reported on stderr by the rank where it happens, naming rank and client. */
-FC_MUST int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload,
-                            double *result);
+FC_MUST int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, double *result);
 
 /* Collective, ranks other than 0: receive and execute commands until FC_CMD_DONE; returns
  * the exit status the server sent (or FC_EXIT_INTERNAL if the transport failed). */

@@ -12,8 +12,7 @@
 #include "fc_rng.h"
 
 static const fc_algo_ops_t *const registry[] = {
-    &fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops, &fc_algo_ama_ops,
-    &fc_algo_central_ops,
+    &fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops, &fc_algo_ama_ops, &fc_algo_central_ops,
 };
 #define NREG (sizeof registry / sizeof registry[0])
 
@@ -64,7 +63,8 @@ int fc_global_create(const fc_algo_ctx_t *a, fc_global_t **out)
     if (np) {
         FC_CALL(fc_calloc(np, sizeof(double), &g->S));
         FC_CALL(fc_calloc(np, sizeof(double), &g->sum_H));
-        for (size_t i = 0; i < d; i++) g->S[a->family == FC_FAMILY_FULL ? i * d + i : i] = a->delta;
+        for (size_t i = 0; i < d; i++)
+            g->S[a->family == FC_FAMILY_FULL ? i * d + i : i] = a->delta;
     }
     if (a->family == FC_FAMILY_FULL || (a->ops && a->ops->dense_server))
         FC_CALL(fc_calloc(d * d, sizeof(double), &g->L));

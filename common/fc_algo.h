@@ -28,10 +28,10 @@ typedef struct {
     const struct fc_algo_ops *ops;
     fc_family_t family; /* iso for algorithms without families */
     size_t d;
-    size_t K;           /* logical clients */
-    double delta;       /* prior precision δ */
-    double damping;     /* α */
-    double penalty;     /* ρ */
+    size_t K;              /* logical clients */
+    double delta;          /* prior precision δ */
+    double damping;        /* α */
+    double penalty;        /* ρ */
     fc_solve_opts_t local; /* local solver options */
 } fc_algo_ctx_t;
 
@@ -40,10 +40,10 @@ typedef struct {
 typedef struct {
     size_t d;
     double *m;
-    double *S;     /* full: d*d precision; diag: d; iso/admm/ama: NULL */
-    double *L;     /* full: Cholesky factor of S; else NULL */
-    double *sum_h; /* d */
-    double *sum_H; /* full: d*d; diag: d; else NULL */
+    double *S;       /* full: d*d precision; diag: d; iso/admm/ama: NULL */
+    double *L;       /* full: Cholesky factor of S; else NULL */
+    double *sum_h;   /* d */
+    double *sum_H;   /* full: d*d; diag: d; else NULL */
     double *scratch; /* 3d doubles for server-side steps */
     int stalled;     /* central: the last step made no progress (floating-point floor) */
 } fc_global_t;
@@ -79,8 +79,8 @@ typedef struct fc_algo_ops {
     void (*pack)(const fc_algo_ctx_t *a, const fc_global_t *g, double *state);
     /* Client k: local update from the state; updates c and writes its contribution
      * (delta_len doubles, overwritten). FC_ENOTSPD for an indefinite cavity/site. */
-    FC_MUST int (*local)(const fc_algo_ctx_t *a, fc_client_t *c, const double *state,
-                         double *delta, fc_work_t *w);
+    FC_MUST int (*local)(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
+                         fc_work_t *w);
     /* Server: add the summed contributions and recompute the global state. */
     FC_MUST int (*apply)(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_delta,
                          const fc_oracle_t *oracle);

@@ -15,12 +15,13 @@ static void dual_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *stat
 
 /* θ_k = argmin ℓ_k(θ) + v_kᵀθ + ρ/2‖θ − θ̄‖²; v_k += αρ(θ_k − θ̄). Writes Δv_k into dv and
  * the new θ_k into c->theta, returning the old θ_k in w->tmp. */
-static int dual_step(const fc_algo_ctx_t *a, fc_client_t *c, const double *theta_bar,
-                     double *dv, fc_work_t *w)
+static int dual_step(const fc_algo_ctx_t *a, fc_client_t *c, const double *theta_bar, double *dv,
+                     fc_work_t *w)
 {
     size_t d = a->d;
     fc_quad_t q = {.shape = FC_QUAD_ISO, .P = NULL, .rho = a->penalty, .b = w->b};
-    for (size_t i = 0; i < d; i++) w->b[i] = a->penalty * theta_bar[i] - c->h[i];
+    for (size_t i = 0; i < d; i++)
+        w->b[i] = a->penalty * theta_bar[i] - c->h[i];
     fc_copy(d, theta_bar, w->theta);
     int err = fc_solve_local(a->model, c->data, &q, &a->local, w->theta, w->solver, NULL);
     if (err) return err;
@@ -39,7 +40,8 @@ static int admm_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *stat
 {
     int err = dual_step(a, c, state, delta, w);
     if (err) return err;
-    for (size_t i = 0; i < a->d; i++) delta[i] += a->penalty * (c->theta[i] - w->tmp[i]);
+    for (size_t i = 0; i < a->d; i++)
+        delta[i] += a->penalty * (c->theta[i] - w->tmp[i]);
     return FC_OK;
 }
 
@@ -56,7 +58,8 @@ static int admm_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_
     (void)oracle;
     fc_axpy(a->d, 1.0, sum_delta, g->sum_h);
     double denom = a->delta + (double)a->K * a->penalty; /* θ̄ = (ρΣθ_k + Σv_k)/(δ + Kρ) */
-    for (size_t i = 0; i < a->d; i++) g->m[i] = g->sum_h[i] / denom;
+    for (size_t i = 0; i < a->d; i++)
+        g->m[i] = g->sum_h[i] / denom;
     return FC_OK;
 }
 
@@ -65,7 +68,8 @@ static int ama_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_d
 {
     (void)oracle;
     fc_axpy(a->d, 1.0, sum_delta, g->sum_h);
-    for (size_t i = 0; i < a->d; i++) g->m[i] = g->sum_h[i] / a->delta; /* θ̄ = Σv_k / δ */
+    for (size_t i = 0; i < a->d; i++)
+        g->m[i] = g->sum_h[i] / a->delta; /* θ̄ = Σv_k / δ */
     return FC_OK;
 }
 

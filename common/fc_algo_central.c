@@ -23,8 +23,8 @@ static void central_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *s
     fc_copy(a->d, g->m, state);
 }
 
-static int central_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state,
-                         double *delta, fc_work_t *w)
+static int central_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
+                         fc_work_t *w)
 {
     fc_model_eval(a->model, c->data, state, &delta[0], delta + 1, delta + 1 + a->d, NULL,
                   fc_solver_ws_model_work(w->solver));
@@ -42,19 +42,23 @@ static int central_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *s
     double F = half_sq + sum[0];
     double scale = fabs(half_sq) + fabs(sum[0]);
     int err;
-    for (size_t i = 0; i < d; i++) grad[i] = a->delta * g->m[i] + sum[1 + i];
+    for (size_t i = 0; i < d; i++)
+        grad[i] = a->delta * g->m[i] + sum[1 + i];
     fc_copy(d * d, sum + 1 + d, g->L);
-    for (size_t i = 0; i < d; i++) g->L[i * d + i] += a->delta;
+    for (size_t i = 0; i < d; i++)
+        g->L[i * d + i] += a->delta;
     err = fc_chol(d, g->L, "Hessian of F");
     if (err) return err;
-    for (size_t i = 0; i < d; i++) dir[i] = -grad[i];
+    for (size_t i = 0; i < d; i++)
+        dir[i] = -grad[i];
     fc_chol_solve(d, g->L, dir);
     double gd = fc_dot(d, grad, dir), step = 1.0;
     g->stalled = 1;
     if (!(gd < 0.0)) return FC_OK; /* ∇F = 0 to working precision */
     for (int j = 0; j <= 30; j++, step *= 0.5) {
         double Ft;
-        for (size_t i = 0; i < d; i++) trial[i] = g->m[i] + step * dir[i];
+        for (size_t i = 0; i < d; i++)
+            trial[i] = g->m[i] + step * dir[i];
         err = oracle->objective(oracle->ctx, trial, &Ft);
         if (err) return err;
         if (Ft <= F + 1e-4 * step * gd + 100.0 * DBL_EPSILON * scale) {

@@ -39,7 +39,8 @@ static void site_curvature(const fc_algo_ctx_t *a, const fc_client_t *c, const d
         break;
     case FC_FAMILY_DIAG:
         fc_model_eval(a->model, c->data, theta, &loss, w->g, NULL, w->H_new, work);
-        for (size_t i = 0; i < d; i++) w->h_new[i] = w->H_new[i] * theta[i];
+        for (size_t i = 0; i < d; i++)
+            w->h_new[i] = w->H_new[i] * theta[i];
         break;
     case FC_FAMILY_ISO:
         fc_model_eval(a->model, c->data, theta, &loss, w->g, NULL, NULL, work);
@@ -48,8 +49,8 @@ static void site_curvature(const fc_algo_ctx_t *a, const fc_client_t *c, const d
     }
 }
 
-static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state,
-                       double *delta, fc_work_t *w, new_site_rule_t rule)
+static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
+                       fc_work_t *w, new_site_rule_t rule)
 {
     size_t d = a->d, np = fc_family_prec_len(a->family, d);
     const double *m = state, *S = state + d;
@@ -73,7 +74,8 @@ static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *sta
             fc_symv(d, 1.0, q.P, w->theta, 1.0, w->h_new);
             break;
         case FC_QUAD_DIAG:
-            for (size_t i = 0; i < d; i++) w->h_new[i] += q.P[i] * w->theta[i];
+            for (size_t i = 0; i < d; i++)
+                w->h_new[i] += q.P[i] * w->theta[i];
             break;
         case FC_QUAD_ISO:
             fc_axpy(d, q.rho, w->theta, w->h_new);

@@ -36,7 +36,8 @@ void fc_ckpt_destroy(fc_ckpt_t **pc)
 {
     fc_ckpt_t *c = pc ? *pc : NULL;
     if (!c) return;
-    for (int i = 0; i < c->n; i++) fc_free(&c->s[i].data);
+    for (int i = 0; i < c->n; i++)
+        fc_free(&c->s[i].data);
     fc_free(pc);
 }
 
@@ -85,7 +86,8 @@ int fc_ckpt_write(const fc_ckpt_t *c, const char *dir, const char *name)
     int err;
     size_t total = 8 + 12 + 8, off = 0;
     unsigned char *buf = NULL;
-    for (int i = 0; i < c->n; i++) total += FC_CKPT_TAG + 8 + 4 + c->s[i].bytes;
+    for (int i = 0; i < c->n; i++)
+        total += FC_CKPT_TAG + 8 + 4 + c->s[i].bytes;
     FC_CALL(fc_alloc(total, 1, &buf));
     uint32_t head[3] = {BOM, VERSION, (uint32_t)c->n};
     memcpy(buf, MAGIC, 8);
@@ -121,8 +123,10 @@ int fc_ckpt_parse(const char *path, const void *data, size_t len, fc_ckpt_t **ou
         return fc_err_set(FC_EDATA, "%s: corrupt checkpoint: not a fedpc checkpoint", path);
     memcpy(head, p + 8, sizeof head);
     if (head[0] != BOM)
-        return fc_err_set(FC_EDATA, "%s: corrupt checkpoint: written on a machine of another "
-                                    "byte order", path);
+        return fc_err_set(FC_EDATA,
+                          "%s: corrupt checkpoint: written on a machine of another "
+                          "byte order",
+                          path);
     if (head[1] != VERSION)
         return fc_err_set(FC_EDATA, "%s: corrupt checkpoint: version %u, expected %u", path,
                           head[1], VERSION);
@@ -142,8 +146,10 @@ int fc_ckpt_parse(const char *path, const void *data, size_t len, fc_ckpt_t **ou
         if (memchr(tag, '\0', FC_CKPT_TAG) == NULL || tag[0] == '\0')
             FC_FAIL(FC_EDATA, "%s: corrupt checkpoint: bad section name %u", path, i);
         if (bytes > len - off - 8)
-            FC_FAIL(FC_EDATA, "%s: corrupt checkpoint: section '%s' claims %llu bytes, the file "
-                    "has %zu left", path, tag, (unsigned long long)bytes, len - off - 8);
+            FC_FAIL(FC_EDATA,
+                    "%s: corrupt checkpoint: section '%s' claims %llu bytes, the file "
+                    "has %zu left",
+                    path, tag, (unsigned long long)bytes, len - off - 8);
         if (crc_of(p + off, (size_t)bytes) != crc)
             FC_FAIL(FC_EDATA, "%s: corrupt checkpoint: section '%s' fails its CRC", path, tag);
         err = fc_ckpt_put(c, tag, p + off, (size_t)bytes);

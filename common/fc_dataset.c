@@ -36,9 +36,12 @@ static int read_file(const fc_config_t *c, const char *path, fc_data_t **out)
 
 static fc_synth_t synth_params(const fc_config_t *c)
 {
-    fc_synth_t s = {(size_t)c->data.n_per_client, (size_t)c->data.features,
-                    c->data.heterogeneity, c->data.noise,
-                    c->data.classes > 0 ? c->data.classes : 3, c->run.seed};
+    fc_synth_t s = {(size_t)c->data.n_per_client,
+                    (size_t)c->data.features,
+                    c->data.heterogeneity,
+                    c->data.noise,
+                    c->data.classes > 0 ? c->data.classes : 3,
+                    c->run.seed};
     return s;
 }
 
@@ -54,12 +57,12 @@ static int split_whole(const fc_config_t *c, const fc_data_t *all, fc_shards_t *
         FC_CALL(fc_partition_iid(all->n, K, c->run.seed, &part));
         break;
     case FC_PART_DIRICHLET:
-        FC_CALL(fc_partition_dirichlet(all->y, all->n, classes, K, c->partition.alpha,
-                                       c->run.seed, &part));
+        FC_CALL(fc_partition_dirichlet(all->y, all->n, classes, K, c->partition.alpha, c->run.seed,
+                                       &part));
         break;
     case FC_PART_LABEL_GROUPS:
-        FC_CALL(fc_partition_label_groups(all->y, all->n, &c->partition.groups, K, c->run.seed,
-                                          &part));
+        FC_CALL(
+            fc_partition_label_groups(all->y, all->n, &c->partition.groups, K, c->run.seed, &part));
         break;
     default:
         FC_FAIL(FC_EINVAL, "partition.scheme files needs a {k} path");
@@ -107,8 +110,7 @@ int fc_shards_load(const fc_config_t *c, size_t lo, size_t hi, fc_shards_t **out
                 fc_err_prefix("client %zu: ", k);
                 goto cleanup;
             }
-            if (s->block[k - lo]->n == 0)
-                FC_FAIL(FC_EDATA, "client %zu: %s: no examples", k, path);
+            if (s->block[k - lo]->n == 0) FC_FAIL(FC_EDATA, "client %zu: %s: no examples", k, path);
         }
     } else {
         /* Every rank reads the whole file so that the partition is the same for any P. */
@@ -116,7 +118,8 @@ int fc_shards_load(const fc_config_t *c, size_t lo, size_t hi, fc_shards_t **out
         if (hi > lo) FC_CALL(split_whole(c, all, s));
         note_block(s, all, classify);
     }
-    for (size_t k = lo; k < hi; k++) note_block(s, s->block[k - lo], classify);
+    for (size_t k = lo; k < hi; k++)
+        note_block(s, s->block[k - lo], classify);
     *out = s;
     s = NULL;
 cleanup:
@@ -156,7 +159,8 @@ void fc_shards_destroy(fc_shards_t **ps)
     fc_shards_t *s = ps ? *ps : NULL;
     if (!s) return;
     if (s->block)
-        for (size_t k = s->lo; k < s->hi; k++) fc_data_destroy(&s->block[k - s->lo]);
+        for (size_t k = s->lo; k < s->hi; k++)
+            fc_data_destroy(&s->block[k - s->lo]);
     fc_free(&s->block);
     fc_free(ps);
 }

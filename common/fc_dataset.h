@@ -14,11 +14,11 @@
 #include "fc_error.h"
 
 typedef struct {
-    size_t lo, hi;      /* logical clients held: [lo, hi) */
-    fc_data_t **block;  /* hi − lo blocks */
-    size_t p_raw;       /* features before padding and bias (largest seen here) */
-    int max_class;      /* largest label + 1 seen here (classification), else 0 */
-    size_t max_n;       /* largest block */
+    size_t lo, hi;     /* logical clients held: [lo, hi) */
+    fc_data_t **block; /* hi − lo blocks */
+    size_t p_raw;      /* features before padding and bias (largest seen here) */
+    int max_class;     /* largest label + 1 seen here (classification), else 0 */
+    size_t max_n;      /* largest block */
 } fc_shards_t;
 
 /* Read or generate clients [lo, hi). Messages name the file and line; for `files`, also

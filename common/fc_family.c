@@ -15,7 +15,8 @@ int fc_family_posterior(fc_family_t f, size_t d, double delta, const double *sum
     switch (f) {
     case FC_FAMILY_FULL:
         fc_copy(d * d, sum_H, S);
-        for (size_t i = 0; i < d; i++) S[i * d + i] += delta;
+        for (size_t i = 0; i < d; i++)
+            S[i * d + i] += delta;
         fc_copy(d * d, S, L);
         err = fc_chol(d, L, "server precision S_t");
         if (err) return err;
@@ -33,7 +34,8 @@ int fc_family_posterior(fc_family_t f, size_t d, double delta, const double *sum
         }
         return FC_OK;
     case FC_FAMILY_ISO:
-        for (size_t i = 0; i < d; i++) m[i] = sum_h[i] / delta;
+        for (size_t i = 0; i < d; i++)
+            m[i] = sum_h[i] / delta;
         return FC_OK;
     }
     return fc_err_set(FC_EINVAL, "unknown family %d", (int)f);
@@ -50,7 +52,8 @@ int fc_family_cavity(fc_family_t f, size_t d, double rho, const double *m, const
     switch (f) {
     case FC_FAMILY_FULL:
         /* S_\k = S_t − H_k;  S_\k m_\k = S_t m_t − h_k. */
-        for (size_t i = 0; i < d * d; i++) P[i] = S[i] - H[i];
+        for (size_t i = 0; i < d * d; i++)
+            P[i] = S[i] - H[i];
         fc_copy(d, h, b);
         fc_symv(d, 1.0, S, m, -1.0, b);
         fc_copy(d * d, P, chol_tmp);
@@ -71,7 +74,8 @@ int fc_family_cavity(fc_family_t f, size_t d, double rho, const double *m, const
         return FC_OK;
     case FC_FAMILY_ISO:
         /* SPEC §3.1 step 1, iso: m_\k = m_t, S_\k = ρI, plus the term +h_kᵀθ. */
-        for (size_t i = 0; i < d; i++) b[i] = rho * m[i] - h[i];
+        for (size_t i = 0; i < d; i++)
+            b[i] = rho * m[i] - h[i];
         q->shape = FC_QUAD_ISO;
         return FC_OK;
     }
@@ -98,8 +102,10 @@ void fc_site_gradient(fc_family_t f, size_t d, const double *h, const double *H,
         fc_copy(d, h, out);
         fc_symv(d, 1.0, H, theta, -1.0, out);
     } else if (f == FC_FAMILY_DIAG && H) {
-        for (size_t i = 0; i < d; i++) out[i] = H[i] * theta[i] - h[i];
+        for (size_t i = 0; i < d; i++)
+            out[i] = H[i] * theta[i] - h[i];
     } else {
-        for (size_t i = 0; i < d; i++) out[i] = -h[i];
+        for (size_t i = 0; i < d; i++)
+            out[i] = -h[i];
     }
 }

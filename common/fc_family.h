@@ -23,9 +23,9 @@ FC_MUST int fc_family_posterior(fc_family_t f, size_t d, double delta, const dou
  * f(θ) = ℓ_k(θ) + ½θᵀPθ − bᵀθ: P = S − H_k, b = S m − h_k (iso: P = ρI, b = ρm − h_k).
  * P is written to P (d*d or d); chol_tmp (d*d, full only) is scratch for the positive-
  * definiteness check. FC_ENOTSPD names "cavity precision". */
-FC_MUST int fc_family_cavity(fc_family_t f, size_t d, double rho, const double *m,
-                             const double *S, const double *h, const double *H, double *P,
-                             double *b, double *chol_tmp, fc_quad_t *q);
+FC_MUST int fc_family_cavity(fc_family_t f, size_t d, double rho, const double *m, const double *S,
+                             const double *h, const double *H, double *P, double *b,
+                             double *chol_tmp, fc_quad_t *q);
 
 /* Damping (SPEC §3.1 step 4): Δ = α (new − old); old += Δ; the change is written to
  * dh, dH (what the server adds up). n_H = fc_family_prec_len. */

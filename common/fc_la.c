@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-
 /* BLAS takes int sizes; our sizes are size_t and must fit (checked in debug builds). */
 #define BI(x) ((blasint)(x))
 
@@ -76,7 +75,8 @@ void fc_gemm(int ta, int tb, size_t m, size_t n, size_t k, double alpha, const d
 void fc_sym_fill_lower(size_t n, double *A, size_t lda)
 {
     for (size_t i = 1; i < n; i++)
-        for (size_t j = 0; j < i; j++) A[i * lda + j] = A[j * lda + i];
+        for (size_t j = 0; j < i; j++)
+            A[i * lda + j] = A[j * lda + i];
 }
 
 void fc_syrk_t(size_t n, size_t k, double alpha, const double *A, size_t lda, double beta,
@@ -107,8 +107,7 @@ int fc_chol(size_t n, double *A, const char *what)
 {
     lapack_int info;
     if (n == 0) return FC_OK;
-    if (!fc_all_finite(n * n, A))
-        return fc_err_set(FC_ENOTSPD, "%s has a non-finite entry", what);
+    if (!fc_all_finite(n * n, A)) return fc_err_set(FC_ENOTSPD, "%s has a non-finite entry", what);
     info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, A, (lapack_int)n);
     if (info > 0)
         return fc_err_set(FC_ENOTSPD, "%s is not positive definite (leading minor %d)", what,
@@ -126,8 +125,8 @@ void fc_chol_solve_many(size_t n, size_t nrhs, const double *L, double *B)
 {
     lapack_int info;
     if (n == 0 || nrhs == 0) return;
-    info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, (lapack_int)nrhs, L,
-                          (lapack_int)n, B, (lapack_int)nrhs);
+    info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, (lapack_int)nrhs, L, (lapack_int)n,
+                          B, (lapack_int)nrhs);
     assert(info == 0 && "dpotrs: illegal argument");
     (void)info;
 }

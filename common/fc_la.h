@@ -11,10 +11,10 @@
 
 double fc_dot(size_t n, const double *x, const double *y);
 double fc_nrm2(size_t n, const double *x);
-void fc_axpy(size_t n, double a, const double *x, double *y);   /* y += a x   */
-void fc_scal(size_t n, double a, double *x);                    /* x *= a     */
-void fc_copy(size_t n, const double *x, double *y);             /* y = x      */
-void fc_zero(size_t n, double *x);                              /* x = 0      */
+void fc_axpy(size_t n, double a, const double *x, double *y); /* y += a x   */
+void fc_scal(size_t n, double a, double *x);                  /* x *= a     */
+void fc_copy(size_t n, const double *x, double *y);           /* y = x      */
+void fc_zero(size_t n, double *x);                            /* x = 0      */
 /* y = alpha op(A) x + beta y, A m x n row-major; trans != 0 uses A^T. */
 void fc_gemv(int trans, size_t m, size_t n, double alpha, const double *A, size_t lda,
              const double *x, double beta, double *y);

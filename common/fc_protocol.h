@@ -30,8 +30,8 @@ typedef struct {
     int32_t slot;  /* fc_slot_t */
     int32_t round; /* round number (participation seed), or the exit status for DONE */
     int32_t flags;
-    int64_t k;     /* FC_CMD_UPDATE_ONE: the client */
-    int64_t len;   /* payload doubles */
+    int64_t k;   /* FC_CMD_UPDATE_ONE: the client */
+    int64_t len; /* payload doubles */
 } fc_cmd_t;
 
 /* Exit statuses (SPEC §5). */
@@ -44,8 +44,7 @@ enum {
 
 /* Executes one command on this rank's clients (client role), collectively: local work,
  * agreement on errors, ordered sum into result (valid on rank 0). */
-typedef int (*fc_exec_fn)(void *ctx, const fc_cmd_t *cmd, const double *payload,
-                          double *result);
+typedef int (*fc_exec_fn)(void *ctx, const fc_cmd_t *cmd, const double *payload, double *result);
 
 /* Clients 0..K−1 sit in contiguous blocks on ranks 1..P−1 (all on rank 0 when P = 1):
  * [*lo, *hi) for rank r. */

@@ -22,7 +22,8 @@ void fc_rng_seed(fc_rng_t *r, uint64_t seed, uint64_t id1, uint64_t id2)
     uint64_t x = seed;
     uint64_t a = splitmix64(&x) ^ (id1 * 0xd1342543de82ef95ULL);
     uint64_t b = splitmix64(&a) ^ (id2 * 0xaf251af3b0f025b5ULL);
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&b);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&b);
 }
 
 uint64_t fc_rng_u64(fc_rng_t *r)
@@ -48,7 +49,8 @@ uint64_t fc_rng_below(fc_rng_t *r, uint64_t n)
 {
     uint64_t limit = UINT64_MAX - UINT64_MAX % n;
     uint64_t x;
-    do x = fc_rng_u64(r);
+    do
+        x = fc_rng_u64(r);
     while (x >= limit);
     return x % n;
 }

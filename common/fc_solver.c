@@ -14,10 +14,10 @@
 
 struct fc_solver_ws {
     size_t d;
-    double *g, *dir, *trial, *tmp;   /* d each */
-    double *r, *p, *Ap;              /* d each: conjugate gradients */
-    double *A;                       /* d*d Newton matrix (dense only) */
-    double *work;                    /* model work */
+    double *g, *dir, *trial, *tmp; /* d each */
+    double *r, *p, *Ap;            /* d each: conjugate gradients */
+    double *A;                     /* d*d Newton matrix (dense only) */
+    double *work;                  /* model work */
 };
 
 int fc_solver_ws_create(const fc_model_t *m, size_t max_n, int dense, fc_solver_ws_t **out)
@@ -76,17 +76,19 @@ static void quad_apply(const fc_quad_t *q, size_t d, const double *v, double *ou
         fc_symv(d, 1.0, q->P, v, 0.0, out);
         break;
     case FC_QUAD_DIAG:
-        for (size_t i = 0; i < d; i++) out[i] = q->P[i] * v[i];
+        for (size_t i = 0; i < d; i++)
+            out[i] = q->P[i] * v[i];
         break;
     case FC_QUAD_ISO:
-        for (size_t i = 0; i < d; i++) out[i] = q->rho * v[i];
+        for (size_t i = 0; i < d; i++)
+            out[i] = q->rho * v[i];
         break;
     }
 }
 
 void fc_quad_objective(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
-                       const double *theta, double *f, double *g, double *scale,
-                       double *work, double *tmp)
+                       const double *theta, double *f, double *g, double *scale, double *work,
+                       double *tmp)
 {
     size_t d = m->d;
     double loss;
@@ -111,10 +113,12 @@ static int newton_dir_dense(const fc_model_t *m, const fc_data_t *blk, const fc_
     if (q->shape == FC_QUAD_FULL)
         fc_axpy(d * d, 1.0, q->P, ws->A);
     else
-        for (size_t i = 0; i < d; i++) ws->A[i * d + i] += q->shape == FC_QUAD_DIAG ? q->P[i] : q->rho;
+        for (size_t i = 0; i < d; i++)
+            ws->A[i * d + i] += q->shape == FC_QUAD_DIAG ? q->P[i] : q->rho;
     int err = fc_chol(d, ws->A, "local Newton matrix");
     if (err) return err;
-    for (size_t i = 0; i < d; i++) ws->dir[i] = -ws->g[i];
+    for (size_t i = 0; i < d; i++)
+        ws->dir[i] = -ws->g[i];
     fc_chol_solve(d, ws->A, ws->dir);
     return FC_OK;
 }
@@ -128,7 +132,8 @@ static int newton_dir_cg(const fc_model_t *m, const fc_data_t *blk, const fc_qua
     double gn = fc_nrm2(d, ws->g);
     double eta = fmin(0.5, sqrt(gn)) * gn;
     fc_zero(d, ws->dir);
-    for (size_t i = 0; i < d; i++) ws->r[i] = -ws->g[i], ws->p[i] = ws->r[i];
+    for (size_t i = 0; i < d; i++)
+        ws->r[i] = -ws->g[i], ws->p[i] = ws->r[i];
     double rr = fc_dot(d, ws->r, ws->r);
     for (int it = 0; it < CG_MAX_ITERS && sqrt(rr) > eta; it++) {
         m->ops->hvp(m, blk->X, blk->y, blk->n, theta, ws->p, ws->Ap, ws->work);
@@ -136,7 +141,10 @@ static int newton_dir_cg(const fc_model_t *m, const fc_data_t *blk, const fc_qua
         fc_axpy(d, 1.0, ws->tmp, ws->Ap);
         double pAp = fc_dot(d, ws->p, ws->Ap);
         if (!(pAp > 0.0)) {
-            if (it == 0) return fc_err_set(FC_ENOTSPD, "local Newton matrix is not positive definite (CG curvature %g)", pAp);
+            if (it == 0)
+                return fc_err_set(FC_ENOTSPD,
+                                  "local Newton matrix is not positive definite (CG curvature %g)",
+                                  pAp);
             break;
         }
         double a = rr / pAp;
@@ -145,7 +153,8 @@ static int newton_dir_cg(const fc_model_t *m, const fc_data_t *blk, const fc_qua
         double rr_new = fc_dot(d, ws->r, ws->r);
         double beta = rr_new / rr;
         rr = rr_new;
-        for (size_t i = 0; i < d; i++) ws->p[i] = ws->r[i] + beta * ws->p[i];
+        for (size_t i = 0; i < d; i++)
+            ws->p[i] = ws->r[i] + beta * ws->p[i];
     }
     return FC_OK;
 }
@@ -163,7 +172,7 @@ int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q
         return fc_err_set(FC_ENUMERIC, "local objective is not finite at the start");
     while (steps < o->max_steps && gn > o->tol * fmax(1.0, g0n) && gn > 0.0) {
         err = o->matrix_free && q->shape != FC_QUAD_FULL ? newton_dir_cg(m, blk, q, theta, ws)
-                                                          : newton_dir_dense(m, blk, q, theta, ws);
+                                                         : newton_dir_dense(m, blk, q, theta, ws);
         if (err) return err;
         double gd = fc_dot(d, ws->g, ws->dir);
         if (!(gd < 0.0)) break; /* no descent direction left: the floating-point floor */
@@ -171,7 +180,8 @@ int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q
         double slack = 100.0 * DBL_EPSILON * scale, step = 1.0, ft = f, st = scale;
         int accepted = 0;
         for (int j = 0; j <= MAX_HALVINGS; j++, step *= 0.5) {
-            for (size_t i = 0; i < d; i++) ws->trial[i] = theta[i] + step * ws->dir[i];
+            for (size_t i = 0; i < d; i++)
+                ws->trial[i] = theta[i] + step * ws->dir[i];
             fc_quad_objective(m, blk, q, ws->trial, &ft, NULL, &st, ws->work, ws->tmp);
             if (ft <= f + ARMIJO_C * step * gd + slack) {
                 accepted = 1;
@@ -185,7 +195,8 @@ int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q
         fc_quad_objective(m, blk, q, theta, &f, ws->g, &scale, ws->work, ws->tmp);
         gn = fc_nrm2(d, ws->g);
         if (!isfinite(f) || !isfinite(gn))
-            return fc_err_set(FC_ENUMERIC, "local objective became non-finite at Newton step %d", steps);
+            return fc_err_set(FC_ENUMERIC, "local objective became non-finite at Newton step %d",
+                              steps);
         if (!progress) break;
     }
     if (info) {

@@ -23,22 +23,21 @@ typedef struct {
 } fc_quad_t;
 
 typedef struct {
-    int max_steps;  /* Newton iterations at most */
-    double tol;     /* stop when ‖g‖ <= tol * max(1, ‖g0‖); 0 = to the floating-point floor */
+    int max_steps; /* Newton iterations at most */
+    double tol; /* stop when ‖g‖ <= tol * max(1, ‖g0‖); 0 = to the floating-point floor */
     int matrix_free; /* 1: Newton-CG (diag/iso only) */
 } fc_solve_opts_t;
 
 typedef struct {
-    int steps;     /* Newton iterations taken */
-    double gnorm;  /* final gradient norm of f */
-    double f;      /* final f */
+    int steps;    /* Newton iterations taken */
+    double gnorm; /* final gradient norm of f */
+    double f;     /* final f */
 } fc_solve_info_t;
 
 typedef struct fc_solver_ws fc_solver_ws_t;
 
 /* Scratch for d parameters and up to max_n examples; dense = 0 skips the d×d buffers. */
-FC_MUST int fc_solver_ws_create(const fc_model_t *m, size_t max_n, int dense,
-                                fc_solver_ws_t **out);
+FC_MUST int fc_solver_ws_create(const fc_model_t *m, size_t max_n, int dense, fc_solver_ws_t **out);
 void fc_solver_ws_destroy(fc_solver_ws_t **ws);
 /* The model work buffer inside ws (model->ops->work_size(max_n) doubles). */
 double *fc_solver_ws_model_work(fc_solver_ws_t *ws);
@@ -52,7 +51,7 @@ FC_MUST int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_q
 /* f, its gradient (into g, may be NULL) for the quadratic-plus-loss objective, plus the
  * magnitude of its terms (|ℓ| + |½θᵀPθ| + |bᵀθ|) used by the Armijo slack. */
 void fc_quad_objective(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
-                       const double *theta, double *f, double *g, double *scale,
-                       double *work, double *tmp);
+                       const double *theta, double *f, double *g, double *scale, double *work,
+                       double *tmp);
 
 #endif

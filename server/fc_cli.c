@@ -47,8 +47,10 @@ static int expand_range(const char *spec, fc_vary_t *v)
     snprintf(buf, sizeof buf, "%s", spec);
     char *parts[4] = {0};
     int np = 0;
-    for (char *tok = strtok(buf, ":"); tok && np < 4; tok = strtok(NULL, ":")) parts[np++] = tok;
-    if (np < 3) return fc_err_set(FC_EINVAL, "--vary %s=%s: expected start:stop:count[:log]", v->key, spec);
+    for (char *tok = strtok(buf, ":"); tok && np < 4; tok = strtok(NULL, ":"))
+        parts[np++] = tok;
+    if (np < 3)
+        return fc_err_set(FC_EINVAL, "--vary %s=%s: expected start:stop:count[:log]", v->key, spec);
     char *end;
     errno = 0;
     double a = strtod(parts[0], &end);
@@ -84,7 +86,8 @@ int fc_cli_parse_vary(const char *spec, fc_vary_t *v)
     memcpy(v->key, spec, (size_t)(eq - spec));
     const char *vals = eq + 1;
     int nkeys = 1;
-    for (const char *q = v->key; *q; q++) nkeys += *q == '+';
+    for (const char *q = v->key; *q; q++)
+        nkeys += *q == '+';
     if (strchr(vals, ':') && nkeys == 1) return expand_range(vals, v);
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", vals);
@@ -92,7 +95,8 @@ int fc_cli_parse_vary(const char *spec, fc_vary_t *v)
         if (v->count == FC_CLI_MAX_VALUES || strlen(tok) >= sizeof v->value[0])
             return fc_err_set(FC_EINVAL, "--vary %s: too many or too long values", spec);
         int nv = 1;
-        for (const char *q = tok; *q; q++) nv += *q == '+';
+        for (const char *q = tok; *q; q++)
+            nv += *q == '+';
         if (nv != nkeys)
             return fc_err_set(FC_EINVAL, "--vary %s: value '%s' has %d parts for %d keys", spec,
                               tok, nv, nkeys);
@@ -107,10 +111,10 @@ static int parse_command(const char *word, fc_cli_t *cli)
     static const struct {
         const char *name;
         fc_cli_cmd_t cmd;
-    } cmds[] = {{"run", FC_CLI_RUN},         {"sweep", FC_CLI_SWEEP},
-                {"partition", FC_CLI_PARTITION}, {"plot", FC_CLI_PLOT},
-                {"--help", FC_CLI_HELP},     {"-h", FC_CLI_HELP},
-                {"help", FC_CLI_HELP},       {"--version", FC_CLI_VERSION}};
+    } cmds[] = {
+        {"run", FC_CLI_RUN},   {"sweep", FC_CLI_SWEEP},      {"partition", FC_CLI_PARTITION},
+        {"plot", FC_CLI_PLOT}, {"--help", FC_CLI_HELP},      {"-h", FC_CLI_HELP},
+        {"help", FC_CLI_HELP}, {"--version", FC_CLI_VERSION}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (strcmp(word, cmds[i].name) == 0) {
             cli->cmd = cmds[i].cmd;
@@ -143,7 +147,8 @@ int fc_cli_parse(int argc, char **argv, fc_cli_t *cli)
             err = fc_cli_parse_vary(argv[++i], &cli->vary[cli->nvary++]);
             if (err) return err;
         } else if (a[0] == '-') {
-            return fc_err_set(FC_EINVAL, "%s: unknown option or missing value (try fedpc --help)", a);
+            return fc_err_set(FC_EINVAL, "%s: unknown option or missing value (try fedpc --help)",
+                              a);
         } else if (!cli->config) {
             cli->config = a;
         } else {

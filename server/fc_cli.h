@@ -10,24 +10,30 @@
 #define FC_CLI_MAX_VARY 8
 #define FC_CLI_MAX_VALUES 256
 
-typedef enum { FC_CLI_RUN, FC_CLI_SWEEP, FC_CLI_PARTITION, FC_CLI_PLOT, FC_CLI_HELP,
-               FC_CLI_VERSION } fc_cli_cmd_t;
+typedef enum {
+    FC_CLI_RUN,
+    FC_CLI_SWEEP,
+    FC_CLI_PARTITION,
+    FC_CLI_PLOT,
+    FC_CLI_HELP,
+    FC_CLI_VERSION
+} fc_cli_cmd_t;
 
 /* One --vary: a key and its values, or several keys joined by '+' whose values are
  * joined by '+' too and vary together ("algorithm.name+algorithm.family=fpc+full,ama+iso"). */
 typedef struct {
-    char key[96];                          /* section.key[+section.key...] */
+    char key[96]; /* section.key[+section.key...] */
     int count;
-    char value[FC_CLI_MAX_VALUES][64];     /* expanded values */
+    char value[FC_CLI_MAX_VALUES][64]; /* expanded values */
 } fc_vary_t;
 
 typedef struct {
     fc_cli_cmd_t cmd;
-    const char *config;                    /* borrowed from argv */
-    const char *out;                       /* --out, or NULL */
+    const char *config; /* borrowed from argv */
+    const char *out;    /* --out, or NULL */
     int quiet;
     int nsets;
-    const char *set[FC_CLI_MAX_SETS];      /* "section.key=value", borrowed */
+    const char *set[FC_CLI_MAX_SETS]; /* "section.key=value", borrowed */
     int nvary;
     fc_vary_t vary[FC_CLI_MAX_VARY];
 } fc_cli_t;

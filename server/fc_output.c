@@ -53,8 +53,8 @@ static void put_field(FILE *f, double v)
 
 int fc_output_row(fc_output_t *o, const fc_metrics_t *m)
 {
-    const double cols[] = {m->objective,  m->grad_norm, m->dist_to_opt,  m->correction,
-                           m->test_loss,  m->test_accuracy};
+    const double cols[] = {m->objective,  m->grad_norm, m->dist_to_opt,
+                           m->correction, m->test_loss, m->test_accuracy};
     fprintf(o->csv, "%d,%.6f", m->round, m->seconds);
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
         fputc(',', o->csv);
@@ -73,7 +73,8 @@ int fc_output_mean(const char *dir, size_t d, const double *m)
     size_t cap = 0, len = 0;
     FC_CALL(fc_mul_size(d + 1, 32, &cap));
     FC_CALL(fc_alloc(cap, 1, &text));
-    for (size_t i = 0; i < d; i++) len += (size_t)snprintf(text + len, cap - len, "%.17g\n", m[i]);
+    for (size_t i = 0; i < d; i++)
+        len += (size_t)snprintf(text + len, cap - len, "%.17g\n", m[i]);
     FC_CALL(fc_write_atomic(dir, "mean.txt", text, len));
 cleanup:
     fc_free(&text);

@@ -43,5 +43,4 @@ typedef struct {
 /* summary.json: the config echo, then the summary. */
 FC_MUST int fc_output_summary(const char *dir, const fc_config_t *c, const fc_summary_t *s);
 
-
 #endif

@@ -56,7 +56,7 @@ static int compute_reference(server_t *s)
     for (int it = 0; it < 200; it++) {
         a->ops->pack(a, s->gref, s->state);
         err = fc_srv_call(s, FC_CMD_UPDATE, FC_SLOT_REF, it, 0, 0, s->state, a->ops->state_len(a),
-                   s->result);
+                          s->result);
         if (err) break;
         double gn2 = 0.0;
         for (size_t i = 0; i < s->d; i++) {
@@ -99,7 +99,8 @@ int fc_srv_measure(server_t *s, int round, fc_metrics_t *m)
     const double *theta = s->g->m;
     int err = fc_srv_call(s, FC_CMD_EVAL, FC_SLOT_MAIN, round, 0, 0, theta, d, s->result);
     if (err) return err;
-    for (size_t i = 0; i < d; i++) s->grad[i] = s->ctx->delta * theta[i] + s->result[2 + i];
+    for (size_t i = 0; i < d; i++)
+        s->grad[i] = s->ctx->delta * theta[i] + s->result[2 + i];
     m->round = round;
     m->objective = 0.5 * s->ctx->delta * fc_dot(d, theta, theta) + s->result[0];
     m->grad_norm = fc_nrm2(d, s->grad);
@@ -107,7 +108,8 @@ int fc_srv_measure(server_t *s, int round, fc_metrics_t *m)
     m->dist_to_opt = NAN;
     if (s->have_ref) {
         double dd = 0.0;
-        for (size_t i = 0; i < d; i++) dd += (theta[i] - s->theta_star[i]) * (theta[i] - s->theta_star[i]);
+        for (size_t i = 0; i < d; i++)
+            dd += (theta[i] - s->theta_star[i]) * (theta[i] - s->theta_star[i]);
         m->dist_to_opt = sqrt(dd);
     }
     test_metrics(s, theta, m);
@@ -123,7 +125,7 @@ static int update_one(server_t *s, int round, size_t k, const fc_oracle_t *oracl
     size_t sl = a->ops->state_len(a), dl = a->ops->delta_len(a);
     a->ops->pack(a, s->g, s->state);
     int err = fc_srv_call(s, FC_CMD_UPDATE_ONE, FC_SLOT_MAIN, round, (int64_t)k, 0, s->state, sl,
-                   s->result);
+                          s->result);
     if (err) return err;
     s->bytes += (double)(sl + dl) * sizeof(double);
     return a->ops->apply(a, s->g, s->result, oracle);
@@ -147,7 +149,8 @@ static int one_round(server_t *s, int round)
         return FC_OK;
     }
     size_t sl = a->ops->state_len(a), dl = a->ops->delta_len(a), n = 0;
-    for (size_t k = 0; k < s->K; k++) n += s->mask[k];
+    for (size_t k = 0; k < s->K; k++)
+        n += s->mask[k];
     a->ops->pack(a, s->g, s->state);
     int err = fc_srv_call(s, FC_CMD_UPDATE, FC_SLOT_MAIN, round, 0, 0, s->state, sl, s->result);
     if (err) return err;
@@ -172,7 +175,8 @@ static const char *divergence(const server_t *s, const fc_metrics_t *m)
     double limit = s->env->cfg->run.divergence;
     if (!isfinite(m->objective) || !isfinite(m->grad_norm)) return "non-finite objective";
     if (fc_nrm2(s->d, s->g->m) > limit) return "mean norm above run.divergence";
-    if (s->have_ref && m->objective - s->F_star > limit) return "objective gap above run.divergence";
+    if (s->have_ref && m->objective - s->F_star > limit)
+        return "objective gap above run.divergence";
     return NULL;
 }
 
@@ -189,8 +193,10 @@ static const char *trend(const server_t *s)
     int rows = (int)s->nrows, q = rows / 4;
     if (q < 1) return "stalled";
     double last = INFINITY, prev = INFINITY;
-    for (int i = rows - q; i < rows; i++) last = fmin(last, trend_value(s, &s->rows[i]));
-    for (int i = rows - 2 * q; i < rows - q; i++) prev = fmin(prev, trend_value(s, &s->rows[i]));
+    for (int i = rows - q; i < rows; i++)
+        last = fmin(last, trend_value(s, &s->rows[i]));
+    for (int i = rows - 2 * q; i < rows - q; i++)
+        prev = fmin(prev, trend_value(s, &s->rows[i]));
     return last < 0.5 * prev ? "improving" : "stalled";
 }
 
@@ -309,8 +315,10 @@ static int run_rounds(server_t *s, int start, fc_run_result_t *r)
     const char *status = "max_rounds", *why = NULL;
     int err = FC_OK, stop = 0, every = c->output.checkpoint_every;
     char reason[512];
-    if (start == 0) err = record(s, 0, &status, &why, &stop, r);
-    else stop = start >= c->run.rounds;
+    if (start == 0)
+        err = record(s, 0, &status, &why, &stop, r);
+    else
+        stop = start >= c->run.rounds;
     for (int t = start; !err && !stop; t++) {
         if (every > 0 && t > start && t % every == 0) err = fc_srv_checkpoint_save(s, t);
         if (err) break;

@@ -13,24 +13,24 @@
 
 typedef struct {
     fc_tp_t *tp;
-    fc_exec_fn exec;   /* the client role's command execution (main wires it) */
+    fc_exec_fn exec; /* the client role's command execution (main wires it) */
     void *exec_ctx;
     const fc_config_t *cfg;
     const fc_algo_ctx_t *ctx; /* [FC_NSLOTS] */
     const fc_data_t *test;    /* NULL: no test metrics */
     const char *out_dir;
-    int quiet;                /* no progress lines (sweeps) */
+    int quiet; /* no progress lines (sweeps) */
 } fc_server_env_t;
 
 /* What a run ended with (for sweeps). */
 typedef struct {
-    int exit_status;       /* FC_EXIT_* */
-    char status[16];       /* converged | diverged | max_rounds | error */
-    char trend[16];        /* improving | stalled | "" */
-    int rounds;            /* last round with a row */
-    int rounds_to_tol;     /* first round that met the tolerance, −1 if none */
-    double objective_gap;  /* final F(m) − F(θ*), NaN without reference */
-    double correction;     /* final, NaN when it does not apply */
+    int exit_status;      /* FC_EXIT_* */
+    char status[16];      /* converged | diverged | max_rounds | error */
+    char trend[16];       /* improving | stalled | "" */
+    int rounds;           /* last round with a row */
+    int rounds_to_tol;    /* first round that met the tolerance, −1 if none */
+    double objective_gap; /* final F(m) − F(θ*), NaN without reference */
+    double correction;    /* final, NaN when it does not apply */
 } fc_run_result_t;
 
 /* Collective (rank 0 side): run the configured algorithm to the end, write the output,

@@ -17,8 +17,20 @@
 static const char *const may_change[] = {"run.rounds", "run.resume", "run.threads", "output.dir",
                                          "output.checkpoint_every"};
 
-enum { META_ROUND, META_D, META_K, META_CLIENT_LEN, META_GLOBAL_LEN, META_HAVE_REF, META_FSTAR,
-       META_GTOL, META_BYTES, META_SECONDS, META_NROWS, META_N };
+enum {
+    META_ROUND,
+    META_D,
+    META_K,
+    META_CLIENT_LEN,
+    META_GLOBAL_LEN,
+    META_HAVE_REF,
+    META_FSTAR,
+    META_GTOL,
+    META_BYTES,
+    META_SECONDS,
+    META_NROWS,
+    META_N
+};
 
 typedef struct {
     char *text;
@@ -34,8 +46,8 @@ static void echo_key(const char *section, const char *key, const char *value, vo
         if (fc_realloc(&e->text, cap, 1)) return; /* checked by the caller via e->text */
         e->cap = cap;
     }
-    e->len += (size_t)snprintf(e->text + e->len, e->cap - e->len, "%s.%s=%s\n", section, key,
-                               value);
+    e->len +=
+        (size_t)snprintf(e->text + e->len, e->cap - e->len, "%s.%s=%s\n", section, key, value);
 }
 
 static int config_echo(const fc_config_t *c, echo_t *e)
@@ -48,9 +60,9 @@ static int config_echo(const fc_config_t *c, echo_t *e)
 
 static void row_to_doubles(const fc_metrics_t *m, double *v)
 {
-    double t[ROW_DOUBLES] = {m->round,       m->seconds,   m->objective,
-                             m->grad_norm,   m->dist_to_opt, m->correction,
-                             m->test_loss,   m->test_accuracy, m->bytes};
+    double t[ROW_DOUBLES] = {m->round,     m->seconds,       m->objective,
+                             m->grad_norm, m->dist_to_opt,   m->correction,
+                             m->test_loss, m->test_accuracy, m->bytes};
     memcpy(v, t, sizeof t);
 }
 
@@ -85,7 +97,8 @@ int fc_srv_checkpoint_save(server_t *s, int t)
     FC_CALL(fc_alloc(s->nrows * ROW_DOUBLES, sizeof(double), &rows));
     FC_CALL(fc_srv_call(s, FC_CMD_STATE_GET, FC_SLOT_MAIN, t, 0, 0, NULL, 0, clients));
     fc_global_state_pack(a, s->g, global);
-    for (size_t i = 0; i < s->nrows; i++) row_to_doubles(&s->rows[i], rows + i * ROW_DOUBLES);
+    for (size_t i = 0; i < s->nrows; i++)
+        row_to_doubles(&s->rows[i], rows + i * ROW_DOUBLES);
     meta[META_ROUND] = t;
     meta[META_D] = (double)s->d;
     meta[META_K] = (double)s->K;
@@ -126,8 +139,7 @@ static int allowed_to_change(const char *line)
 }
 
 /* The first key whose value differs between the saved and the current config. */
-static int compare_configs(const char *path, const char *saved, size_t saved_len,
-                           const char *now)
+static int compare_configs(const char *path, const char *saved, size_t saved_len, const char *now)
 {
     char line[8192];
     const char *p = now;
@@ -173,16 +185,17 @@ static int get_doubles(const fc_ckpt_t *ck, const char *path, const char *tag, s
     size_t bytes;
     const void *p = fc_ckpt_get(ck, tag, &bytes);
     if (!p || bytes != n * sizeof(double))
-        return fc_err_set(FC_EDATA, "%s: corrupt checkpoint: section '%s' missing or of the wrong "
-                          "size (%zu bytes, expected %zu)", path, tag, bytes, n * sizeof(double));
+        return fc_err_set(FC_EDATA,
+                          "%s: corrupt checkpoint: section '%s' missing or of the wrong "
+                          "size (%zu bytes, expected %zu)",
+                          path, tag, bytes, n * sizeof(double));
     *out = p;
     return FC_OK;
 }
 
 /* The sizes recorded must be this run's (the config matched, so they can only differ if
  * the file was tampered with). */
-static int check_meta(const server_t *s, const char *path, const double *meta, size_t cl,
-                      size_t gl)
+static int check_meta(const server_t *s, const char *path, const double *meta, size_t cl, size_t gl)
 {
     double nrows = meta[META_NROWS], round = meta[META_ROUND];
     if (meta[META_D] != (double)s->d || meta[META_K] != (double)s->K ||

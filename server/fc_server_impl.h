@@ -17,7 +17,7 @@ typedef struct {
     double *m_good; /* the mean of the last row written */
     double F_star;
     int have_ref;
-    double gtol;    /* convergence threshold, tol · max(1, ‖∇F(m_0)‖) */
+    double gtol;        /* convergence threshold, tol · max(1, ‖∇F(m_0)‖) */
     fc_metrics_t *rows; /* every row written, for the trend and checkpoints */
     size_t nrows, rows_cap;
     double bytes, t0;

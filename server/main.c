@@ -76,8 +76,7 @@ static int prepare(fc_tp_t *tp, const fc_config_t *c, run_parts_t *r)
     snprintf(ref.algorithm.name, sizeof ref.algorithm.name, "central");
     fc_algo_ctx_init(&r->ctx[FC_SLOT_MAIN], c, &r->model, K);
     fc_algo_ctx_init(&r->ctx[FC_SLOT_REF], &ref, &r->model, K);
-    err = fc_host_create(tp, r->ctx, r->shards, c->run.seed, c->algorithm.participation,
-                         &r->host);
+    err = fc_host_create(tp, r->ctx, r->shards, c->run.seed, c->algorithm.participation, &r->host);
     return agree_or_report(tp, err);
 }
 
@@ -97,8 +96,8 @@ static int run_one(fc_tp_t *tp, const fc_config_t *c, const char *out_dir, int q
         return res->exit_status;
     }
     if (fc_tp_rank(tp) == 0) {
-        fc_server_env_t env = {tp,  fc_host_execute, parts.host, c, parts.ctx,
-                               parts.test, out_dir, quiet};
+        fc_server_env_t env = {tp,        fc_host_execute, parts.host, c,
+                               parts.ctx, parts.test,      out_dir,    quiet};
         err = fc_server_run(&env, res);
     } else {
         res->exit_status = fc_host_serve(parts.host);
@@ -111,7 +110,8 @@ static int run_one(fc_tp_t *tp, const fc_config_t *c, const char *out_dir, int q
 static int load_config(fc_tp_t *tp, const fc_cli_t *cli, fc_config_t *c)
 {
     int err = fc_config_load(cli->config, c);
-    for (int i = 0; !err && i < cli->nsets; i++) err = fc_config_set(c, cli->set[i]);
+    for (int i = 0; !err && i < cli->nsets; i++)
+        err = fc_config_set(c, cli->set[i]);
     if (!err && cli->out) {
         char assign[FC_PATH_MAX + 16];
         snprintf(assign, sizeof assign, "output.dir=%s", cli->out);
@@ -131,8 +131,7 @@ static int cmd_run(fc_tp_t *tp, const fc_cli_t *cli)
     return run_one(tp, &c, c.output.dir, cli->quiet, &res);
 }
 
-static int sweep_runner(void *vtp, const fc_config_t *c, const char *out_dir,
-                        fc_run_result_t *res)
+static int sweep_runner(void *vtp, const fc_config_t *c, const char *out_dir, fc_run_result_t *res)
 {
     return run_one(vtp, c, out_dir, 1, res);
 }

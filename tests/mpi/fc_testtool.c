@@ -76,7 +76,8 @@ static int csvcmp(const char *a, const char *b, double tol, int nskip, char **sk
             if (i < nnames && is_skipped(names[i], nskip, skip)) continue;
             if (fa_[i][0] == '\0' || fb_[i][0] == '\0') {
                 if (fa_[i][0] != fb_[i][0]) {
-                    fprintf(stderr, "csvcmp: line %d field %d: '%s' vs '%s'\n", row, i + 1, fa_[i], fb_[i]);
+                    fprintf(stderr, "csvcmp: line %d field %d: '%s' vs '%s'\n", row, i + 1, fa_[i],
+                            fb_[i]);
                     bad = 1;
                 }
                 continue;
@@ -117,15 +118,18 @@ static int linsolve(const char *path, double delta, double beta, int bias)
         double x[MAXP];
         int q = n - 1 + (bias ? 1 : 0);
         if (p < 0) p = q;
-        for (int j = 0; j < n - 1; j++) x[j] = strtod(f[j + 1], NULL);
+        for (int j = 0; j < n - 1; j++)
+            x[j] = strtod(f[j + 1], NULL);
         if (bias) x[n - 1] = 1.0;
         for (int i = 0; i < p; i++) {
             r[i] += beta * x[i] * y;
-            for (int j = 0; j < p; j++) A[i * p + j] += beta * x[i] * x[j];
+            for (int j = 0; j < p; j++)
+                A[i * p + j] += beta * x[i] * x[j];
         }
     }
     fclose(fp);
-    for (int i = 0; i < p; i++) A[i * p + i] += delta;
+    for (int i = 0; i < p; i++)
+        A[i * p + i] += delta;
     for (int c = 0; c < p; c++) { /* elimination with partial pivoting */
         int piv = c;
         for (int i = c + 1; i < p; i++)
@@ -140,15 +144,18 @@ static int linsolve(const char *path, double delta, double beta, int bias)
         r[piv] = t;
         for (int i = c + 1; i < p; i++) {
             double m = A[i * p + c] / A[c * p + c];
-            for (int j = c; j < p; j++) A[i * p + j] -= m * A[c * p + j];
+            for (int j = c; j < p; j++)
+                A[i * p + j] -= m * A[c * p + j];
             r[i] -= m * r[c];
         }
     }
     for (int c = p - 1; c >= 0; c--) {
-        for (int j = c + 1; j < p; j++) r[c] -= A[c * p + j] * r[j];
+        for (int j = c + 1; j < p; j++)
+            r[c] -= A[c * p + j] * r[j];
         r[c] /= A[c * p + c];
     }
-    for (int i = 0; i < p; i++) printf("%.17g\n", r[i]);
+    for (int i = 0; i < p; i++)
+        printf("%.17g\n", r[i]);
     return 0;
 }
 
@@ -158,6 +165,7 @@ int main(int argc, char **argv)
         return csvcmp(argv[2], argv[3], atof(argv[4]), argc - 5, argv + 5);
     if (argc == 6 && strcmp(argv[1], "linsolve") == 0)
         return linsolve(argv[2], atof(argv[3]), atof(argv[4]), atoi(argv[5]));
-    fprintf(stderr, "usage: fc_testtool csvcmp A B TOL [SKIPCOL...] | linsolve CSV DELTA BETA BIAS\n");
+    fprintf(stderr,
+            "usage: fc_testtool csvcmp A B TOL [SKIPCOL...] | linsolve CSV DELTA BETA BIAS\n");
     return 2;
 }

@@ -40,7 +40,8 @@ void fc_sim_init(fc_sim_t *s, const fc_config_t *cfg, const fc_model_t *m, fc_da
 
 void fc_sim_free(fc_sim_t *s)
 {
-    for (size_t k = 0; k < s->K; k++) fc_client_destroy(&s->c[k]);
+    for (size_t k = 0; k < s->K; k++)
+        fc_client_destroy(&s->c[k]);
     fc_free(&s->c);
     fc_global_destroy(&s->g);
     fc_work_destroy(&s->w);
@@ -56,7 +57,8 @@ double fc_sim_objective(fc_sim_t *s, const double *theta, double *grad)
     double *out = NULL;
     OK(fc_alloc(d + 2, sizeof(double), &out));
     if (grad)
-        for (size_t i = 0; i < d; i++) grad[i] = s->a.delta * theta[i];
+        for (size_t i = 0; i < d; i++)
+            grad[i] = s->a.delta * theta[i];
     for (size_t k = 0; k < s->K; k++) {
         fc_client_metrics(&s->a, s->c[k], 0, theta, out, NULL, s->w);
         F += out[0];
@@ -129,7 +131,8 @@ void fc_sim_blocks(const fc_model_t *m, size_t K, size_t n, size_t p_raw, int bi
     OK(fc_alloc(p * C, sizeof(double), &theta0));
     OK(fc_alloc(C, sizeof(double), &a));
     fc_rng_seed(&r, seed, 999, 0);
-    for (size_t i = 0; i < p * C; i++) theta0[i] = fc_rng_normal(&r) / sqrt((double)p);
+    for (size_t i = 0; i < p * C; i++)
+        theta0[i] = fc_rng_normal(&r) / sqrt((double)p);
     for (size_t k = 0; k < K; k++) {
         fc_data_t *b = NULL;
         OK(fc_data_create(n, p, &b));
@@ -137,11 +140,13 @@ void fc_sim_blocks(const fc_model_t *m, size_t K, size_t n, size_t p_raw, int bi
         double shift = het * fc_rng_normal(&r);
         for (size_t i = 0; i < n; i++) {
             double *x = b->X + i * p;
-            for (size_t j = 0; j < p_raw; j++) x[j] = fc_rng_normal(&r) + shift;
+            for (size_t j = 0; j < p_raw; j++)
+                x[j] = fc_rng_normal(&r) + shift;
             if (bias) x[p_raw] = 1.0;
             for (size_t c = 0; c < C; c++) {
                 a[c] = 0.0;
-                for (size_t j = 0; j < p; j++) a[c] += x[j] * theta0[j * C + c];
+                for (size_t j = 0; j < p; j++)
+                    a[c] += x[j] * theta0[j * C + c];
             }
             if (m->ops->labels == FC_LABEL_REAL)
                 b->y[i] = a[0] + 0.3 * fc_rng_normal(&r);

@@ -19,7 +19,8 @@ double fc_test_relerr(size_t n, const double *a, const double *b)
 
 void fc_test_randn(fc_rng_t *r, size_t n, double scale, double *x)
 {
-    for (size_t i = 0; i < n; i++) x[i] = scale * fc_rng_normal(r);
+    for (size_t i = 0; i < n; i++)
+        x[i] = scale * fc_rng_normal(r);
 }
 
 void fc_test_write_file(const char *path, const char *text)

@@ -39,7 +39,8 @@ static void config_for(fc_config_t *c, const char *name, fc_family_t fam, double
 
 static void free_blocks(fc_data_t **b, size_t K)
 {
-    for (size_t k = 0; k < K; k++) fc_data_destroy(&b[k]);
+    for (size_t k = 0; k < K; k++)
+        fc_data_destroy(&b[k]);
 }
 
 /* Independent dense solve: naive Gaussian elimination with partial pivoting. */
@@ -59,12 +60,14 @@ static void gauss_solve(size_t n, double *A, double *b)
         b[piv] = t;
         for (size_t r = c + 1; r < n; r++) {
             double f = A[r * n + c] / A[c * n + c];
-            for (size_t j = c; j < n; j++) A[r * n + j] -= f * A[c * n + j];
+            for (size_t j = c; j < n; j++)
+                A[r * n + j] -= f * A[c * n + j];
             b[r] -= f * b[c];
         }
     }
     for (size_t c = n; c-- > 0;) {
-        for (size_t j = c + 1; j < n; j++) b[c] -= A[c * n + j] * b[j];
+        for (size_t j = c + 1; j < n; j++)
+            b[c] -= A[c * n + j] * b[j];
         b[c] /= A[c * n + c];
     }
 }
@@ -83,13 +86,15 @@ START_TEST(fpc_full_linear_exact_after_one_round)
     double A[7 * 7] = {0}, rhs[7] = {0};
     model_for("linear", p, 1, beta, &m);
     fc_sim_blocks(&m, K, n, p_raw, 1, 0.5, 11 + K, b);
-    for (size_t i = 0; i < p; i++) A[i * p + i] = delta;
+    for (size_t i = 0; i < p; i++)
+        A[i * p + i] = delta;
     for (size_t k = 0; k < K; k++)
         for (size_t e = 0; e < b[k]->n; e++) {
             const double *x = b[k]->X + e * p;
             for (size_t i = 0; i < p; i++) {
                 rhs[i] += beta * x[i] * b[k]->y[e];
-                for (size_t j = 0; j < p; j++) A[i * p + j] += beta * x[i] * x[j];
+                for (size_t j = 0; j < p; j++)
+                    A[i * p + j] += beta * x[i] * x[j];
             }
         }
     gauss_solve(p, A, rhs);
@@ -165,10 +170,10 @@ typedef struct {
 } conv_case_t;
 
 static const conv_case_t conv_cases[] = {
-    {"fpc", FC_FAMILY_FULL, 1.0, 1.0, 0, 60},  {"fpc", FC_FAMILY_DIAG, 0.5, 1.0, 0, 400},
-    {"fpc", FC_FAMILY_ISO, 1.0, 0.2, 0, 3000}, {"pvi", FC_FAMILY_FULL, 1.0, 1.0, 0, 100},
-    {"pvi", FC_FAMILY_FULL, 1.0, 1.0, 1, 100}, {"pvi", FC_FAMILY_DIAG, 0.5, 1.0, 0, 400},
-    {"fpc", FC_FAMILY_FULL, 1.0, 1.0, 1, 60},  {"admm", FC_FAMILY_FULL, 1.0, 1.0, 0, 3000},
+    {"fpc", FC_FAMILY_FULL, 1.0, 1.0, 0, 60},   {"fpc", FC_FAMILY_DIAG, 0.5, 1.0, 0, 400},
+    {"fpc", FC_FAMILY_ISO, 1.0, 0.2, 0, 3000},  {"pvi", FC_FAMILY_FULL, 1.0, 1.0, 0, 100},
+    {"pvi", FC_FAMILY_FULL, 1.0, 1.0, 1, 100},  {"pvi", FC_FAMILY_DIAG, 0.5, 1.0, 0, 400},
+    {"fpc", FC_FAMILY_FULL, 1.0, 1.0, 1, 60},   {"admm", FC_FAMILY_FULL, 1.0, 1.0, 0, 3000},
     {"ama", FC_FAMILY_FULL, 1.0, 0.2, 0, 3000},
 };
 
@@ -192,7 +197,8 @@ START_TEST(algorithms_converge_to_map)
     for (t = 0; t < cc->rounds && dist > 1e-8; t++) {
         OK(cc->sequential ? fc_sim_round_seq(&s) : fc_sim_round(&s, NULL));
         double diff[5];
-        for (size_t i = 0; i < p; i++) diff[i] = s.g->m[i] - star[i];
+        for (size_t i = 0; i < p; i++)
+            diff[i] = s.g->m[i] - star[i];
         dist = fc_nrm2(p, diff);
     }
     if (verbose())
@@ -218,7 +224,8 @@ START_TEST(indefinite_cavity_is_reported)
     config_for(&c, "fpc", _i == 0 ? FC_FAMILY_FULL : FC_FAMILY_DIAG, 0.01, 1.95, 1.0);
     fc_sim_init(&s, &c, &m, b, K);
     int err = FC_OK, t;
-    for (t = 0; t < 100 && !err; t++) err = fc_sim_round(&s, NULL);
+    for (t = 0; t < 100 && !err; t++)
+        err = fc_sim_round(&s, NULL);
     if (verbose()) printf("indefinite after %d rounds: %s\n", t, fc_err_msg());
     ck_assert_int_eq(err, FC_ENOTSPD);
     ck_assert_ptr_nonnull(strstr(fc_err_msg(), "not positive definite"));
@@ -235,12 +242,14 @@ START_TEST(participation_is_seeded_subset)
     fc_participants(50, 0.3, 7, 3, b2);
     ck_assert_mem_eq(a, b2, 50);
     int n = 0;
-    for (int k = 0; k < 50; k++) n += a[k];
+    for (int k = 0; k < 50; k++)
+        n += a[k];
     ck_assert_int_eq(n, 15);
     fc_participants(50, 0.3, 7, 4, b2);
     ck_assert(memcmp(a, b2, 50) != 0);
     fc_participants(50, 1.0, 7, 4, b2);
-    for (int k = 0; k < 50; k++) ck_assert_int_eq(b2[k], 1);
+    for (int k = 0; k < 50; k++)
+        ck_assert_int_eq(b2[k], 1);
 }
 END_TEST
 

@@ -23,7 +23,8 @@ START_TEST(chol_solves_spd_system)
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) {
             double s = i == j ? 1.0 : 0.0;
-            for (int k = 0; k < n; k++) s += B[i * n + k] * B[j * n + k];
+            for (int k = 0; k < n; k++)
+                s += B[i * n + k] * B[j * n + k];
             A[i * n + j] = s;
         }
     memcpy(L, A, sizeof A);
@@ -32,7 +33,8 @@ START_TEST(chol_solves_spd_system)
     fc_chol_solve(n, L, x);
     for (int i = 0; i < n; i++) {
         double s = 0.0;
-        for (int j = 0; j < n; j++) s += A[i * n + j] * x[j];
+        for (int j = 0; j < n; j++)
+            s += A[i * n + j] * x[j];
         ck_assert_double_eq_tol(s, b[i], 1e-12 * (1 + fabs(b[i])));
     }
 }
@@ -59,7 +61,8 @@ START_TEST(syrk_matches_loop)
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) {
             double s = 0.0;
-            for (int t = 0; t < k; t++) s += A[t * n + i] * A[t * n + j];
+            for (int t = 0; t < k; t++)
+                s += A[t * n + i] * A[t * n + j];
             ck_assert_double_eq_tol(C[i * n + j], 2.0 * s, 1e-12);
         }
 }
