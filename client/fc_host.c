@@ -179,15 +179,18 @@ int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, doub
             err = run_client(h, cmd, payload, i);
             failed = h->lo + i;
         }
-    /* A diverging update (ENOTSPD, ENUMERIC) is an outcome the server reports; anything
-     * else is a failure this rank names. */
-    if (err && err != FC_ENOTSPD && err != FC_ENUMERIC)
-        fprintf(stderr, "fedpc: rank %d, client %zu: %s\n", fc_tp_rank(h->tp), failed,
-                fc_err_msg());
-    else if (err)
-        fc_err_prefix("client %zu: ", failed);
+    /* The server reports every failure (a diverging update is an outcome, anything else an
+     * error): the lowest failing rank's message, naming it and the client, goes to all. */
+    if (err) fc_err_prefix("rank %d, client %zu: ", fc_tp_rank(h->tp), failed);
     int agreed = fc_tp_agree(h->tp, err);
-    if (agreed) return agreed;
+    if (agreed) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", err ? fc_err_msg() : "");
+        int serr = fc_tp_share_message(h->tp, err != 0, msg, sizeof msg);
+        if (serr) return serr;
+        fc_err_set(agreed, "%s", msg);
+        return agreed;
+    }
     h->cur = cmd;
     h->cur_len = fc_host_result_len(h->ctx, cmd);
     return fc_tp_chain_sum(h->tp, result, h->cur_len, add_results, h);

@@ -100,6 +100,17 @@ int fc_tp_agree(fc_tp_t *tp, int local_err)
     return global;
 }
 
+int fc_tp_share_message(fc_tp_t *tp, int failed, char *msg, size_t size)
+{
+    int mine = failed ? tp->rank : tp->size, first = mine;
+    if (tp->serial || tp->size == 1) return FC_OK;
+    int rc = MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, tp->comm);
+    if (rc != MPI_SUCCESS) return mpi_fail(rc, "MPI_Allreduce");
+    if (first == tp->size) return FC_OK; /* nobody failed */
+    msg[size - 1] = '\0';
+    return fc_tp_bcast(tp, msg, size, first);
+}
+
 int fc_tp_max_long(fc_tp_t *tp, long *value)
 {
     long in = *value;

@@ -28,6 +28,9 @@ FC_MUST int fc_tp_bcast(fc_tp_t *tp, void *buf, size_t bytes, int root);
 /* Collective: every rank's error code in, the largest out — so all ranks agree on
  * failure before the next collective and none waits forever (HPL's pdinfo rule). */
 int fc_tp_agree(fc_tp_t *tp, int local_err);
+/* Collective: the message of the lowest rank with failed != 0 is copied into every rank's
+ * msg (size bytes, NUL-terminated), so the server can report a client rank's failure. */
+FC_MUST int fc_tp_share_message(fc_tp_t *tp, int failed, char *msg, size_t size);
 /* Collective: the largest value over the ranks. */
 FC_MUST int fc_tp_max_long(fc_tp_t *tp, long *value);
 

@@ -169,11 +169,15 @@ static void progress(const server_t *s, const fc_metrics_t *m)
     fflush(stdout);
 }
 
-/* SPEC §6: diverged on a non-finite objective, or ‖m‖ or the gap above run.divergence. */
+/* SPEC §6: diverged on a non-finite objective, or ‖m‖ or the gap above run.divergence.
+ * Any other metric that overflowed (the correction sums squares) also counts as
+ * non-finite: a row never holds Inf or NaN. NaN means "does not apply" for optional ones. */
 static const char *divergence(const server_t *s, const fc_metrics_t *m)
 {
     double limit = s->env->cfg->run.divergence;
     if (!isfinite(m->objective) || !isfinite(m->grad_norm)) return "non-finite objective";
+    if (isinf(m->correction) || isinf(m->dist_to_opt) || isinf(m->test_loss))
+        return "non-finite metric (the state overflowed)";
     if (fc_nrm2(s->d, s->g->m) > limit) return "mean norm above run.divergence";
     if (s->have_ref && m->objective - s->F_star > limit)
         return "objective gap above run.divergence";
@@ -370,7 +374,7 @@ int fc_server_run(const fc_server_env_t *env, fc_run_result_t *r)
     FC_CALL(run_rounds(&s, start, r));
 cleanup:
     if (err) {
-        fprintf(stderr, "fedpc: rank 0 (server): %s\n", fc_err_msg());
+        fprintf(stderr, "fedpc: %s\n", fc_err_msg());
         r->exit_status = err == FC_ECONFIG || err == FC_EDATA ? FC_EXIT_INPUT : FC_EXIT_INTERNAL;
     }
     server_free(&s);

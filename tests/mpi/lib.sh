@@ -22,7 +22,7 @@ same_numbers() {
 
 # json_field FILE KEY: the first "KEY": value in a summary.json (string quotes stripped).
 json_field() {
-  sed -n "s/.*\"$2\":[[:space:]]*\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" | head -n1
+  sed -n "s/.*\"$2\":[[:space:]]*\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" | tail -n1
 }
 
 # last_field CSV COLUMN: the value of COLUMN in the last row.
