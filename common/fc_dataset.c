@@ -112,10 +112,12 @@ int fc_shards_load(const fc_config_t *c, size_t lo, size_t hi, fc_shards_t **out
             }
             if (s->block[k - lo]->n == 0) FC_FAIL(FC_EDATA, "client %zu: %s: no examples", k, path);
         }
-    } else {
-        /* Every rank reads the whole file so that the partition is the same for any P. */
+    } else if (hi > lo) {
+        /* Every rank that hosts clients reads the whole file, so that the partition is the
+         * same for any P; a rank without clients (the server when P > 1) reads nothing and
+         * learns the data's width and classes from the others. */
         FC_CALL(read_file(c, c->data.train, &all));
-        if (hi > lo) FC_CALL(split_whole(c, all, s));
+        FC_CALL(split_whole(c, all, s));
         note_block(s, all, classify);
     }
     for (size_t k = lo; k < hi; k++)
