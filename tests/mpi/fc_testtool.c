@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_testutil.h"
+
 #define MAXLINE 65536
 #define MAXP 512
 
@@ -130,30 +132,7 @@ static int linsolve(const char *path, double delta, double beta, int bias)
     fclose(fp);
     for (int i = 0; i < p; i++)
         A[i * p + i] += delta;
-    for (int c = 0; c < p; c++) { /* elimination with partial pivoting */
-        int piv = c;
-        for (int i = c + 1; i < p; i++)
-            if (fabs(A[i * p + c]) > fabs(A[piv * p + c])) piv = i;
-        for (int j = 0; j < p; j++) {
-            double t = A[c * p + j];
-            A[c * p + j] = A[piv * p + j];
-            A[piv * p + j] = t;
-        }
-        double t = r[c];
-        r[c] = r[piv];
-        r[piv] = t;
-        for (int i = c + 1; i < p; i++) {
-            double m = A[i * p + c] / A[c * p + c];
-            for (int j = c; j < p; j++)
-                A[i * p + j] -= m * A[c * p + j];
-            r[i] -= m * r[c];
-        }
-    }
-    for (int c = p - 1; c >= 0; c--) {
-        for (int j = c + 1; j < p; j++)
-            r[c] -= A[c * p + j] * r[j];
-        r[c] /= A[c * p + c];
-    }
+    fc_test_gauss_solve((size_t)p, A, r);
     for (int i = 0; i < p; i++)
         printf("%.17g\n", r[i]);
     return 0;

@@ -1,6 +1,8 @@
 /* fc_testutil.c — helpers shared by the unit tests. */
 #include "fc_testutil.h"
 
+#include <check.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,5 +43,42 @@ void fc_test_tmpdir(char *buf, size_t size)
     if (!mkdtemp(buf)) {
         perror("mkdtemp");
         abort();
+    }
+}
+
+int fc_test_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+void fc_test_gauss_solve(size_t n, double *A, double *b)
+{
+    for (size_t c = 0; c < n; c++) {
+        size_t piv = c;
+        for (size_t r = c + 1; r < n; r++)
+            if (fabs(A[r * n + c]) > fabs(A[piv * n + c])) piv = r;
+        for (size_t j = 0; j < n; j++) {
+            double t = A[c * n + j];
+            A[c * n + j] = A[piv * n + j];
+            A[piv * n + j] = t;
+        }
+        double t = b[c];
+        b[c] = b[piv];
+        b[piv] = t;
+        for (size_t r = c + 1; r < n; r++) {
+            double f = A[r * n + c] / A[c * n + c];
+            for (size_t j = c; j < n; j++)
+                A[r * n + j] -= f * A[c * n + j];
+            b[r] -= f * b[c];
+        }
+    }
+    for (size_t c = n; c-- > 0;) {
+        for (size_t j = c + 1; j < n; j++)
+            b[c] -= A[c * n + j] * b[j];
+        b[c] /= A[c * n + c];
     }
 }

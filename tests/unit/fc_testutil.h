@@ -8,6 +8,13 @@
 
 #include "fc_rng.h"
 
+struct Suite;
+/* Run a Check suite and return the process exit status (0 when every test passed). */
+int fc_test_run(struct Suite *s);
+/* Solve A x = b (n x n, row-major, A and b overwritten, x in b) by Gaussian elimination
+ * with partial pivoting: the independent dense solve the tests compare against. */
+void fc_test_gauss_solve(size_t n, double *A, double *b);
+
 /* max_i |a_i - b_i| / max(1e-300, max_i |b_i|, floor): a scale-aware relative error. */
 double fc_test_relerr(size_t n, const double *a, const double *b);
 /* Fill x with N(0, scale^2) draws. */

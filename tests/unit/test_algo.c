@@ -43,35 +43,6 @@ static void free_blocks(fc_data_t **b, size_t K)
         fc_data_destroy(&b[k]);
 }
 
-/* Independent dense solve: naive Gaussian elimination with partial pivoting. */
-static void gauss_solve(size_t n, double *A, double *b)
-{
-    for (size_t c = 0; c < n; c++) {
-        size_t piv = c;
-        for (size_t r = c + 1; r < n; r++)
-            if (fabs(A[r * n + c]) > fabs(A[piv * n + c])) piv = r;
-        for (size_t j = 0; j < n; j++) {
-            double t = A[c * n + j];
-            A[c * n + j] = A[piv * n + j];
-            A[piv * n + j] = t;
-        }
-        double t = b[c];
-        b[c] = b[piv];
-        b[piv] = t;
-        for (size_t r = c + 1; r < n; r++) {
-            double f = A[r * n + c] / A[c * n + c];
-            for (size_t j = c; j < n; j++)
-                A[r * n + j] -= f * A[c * n + j];
-            b[r] -= f * b[c];
-        }
-    }
-    for (size_t c = n; c-- > 0;) {
-        for (size_t j = c + 1; j < n; j++)
-            b[c] -= A[c * n + j] * b[j];
-        b[c] /= A[c * n + c];
-    }
-}
-
 /* Acceptance 2: linear + full + α = 1 — one FPC round gives the exact posterior mean
  * θ* = (δI + βXᵀX)⁻¹ βXᵀy, for K = 1, 3, 7. */
 START_TEST(fpc_full_linear_exact_after_one_round)
@@ -97,7 +68,7 @@ START_TEST(fpc_full_linear_exact_after_one_round)
                     A[i * p + j] += beta * x[i] * x[j];
             }
         }
-    gauss_solve(p, A, rhs);
+    fc_test_gauss_solve(p, A, rhs);
     config_for(&c, "fpc", FC_FAMILY_FULL, delta, 1.0, 1.0);
     fc_sim_init(&s, &c, &m, b, K);
     OK(fc_sim_round(&s, NULL));
@@ -266,9 +237,5 @@ int main(void)
     tcase_add_loop_test(tc, indefinite_cavity_is_reported, 0, 2);
     tcase_add_test(tc, participation_is_seeded_subset);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fc_test_run(s);
 }

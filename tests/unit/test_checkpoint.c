@@ -178,9 +178,5 @@ int main(void)
     tcase_add_test(tc, missing_file_is_io_error);
     tcase_add_test(tc, kill_during_write_never_tears);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fc_test_run(s);
 }

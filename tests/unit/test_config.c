@@ -769,9 +769,5 @@ int main(void)
     tcase_add_test(tc, visit_echoes_every_key_and_round_trips);
     tcase_add_test(tc, validate_accepts_good_configs);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fc_test_run(s);
 }

@@ -998,9 +998,5 @@ int main(void)
     tcase_add_test(syn, synthetic_labels_follow_the_model);
     tcase_add_test(syn, synthetic_heterogeneity_changes_clients);
     suite_add_tcase(s, syn);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fc_test_run(s);
 }

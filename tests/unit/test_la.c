@@ -125,9 +125,5 @@ int main(void)
     tcase_add_test(tc, rng_streams_are_reproducible_and_distinct);
     tcase_add_test(tc, error_names_match_codes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fc_test_run(s);
 }

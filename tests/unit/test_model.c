@@ -496,9 +496,5 @@ int main(void)
     tcase_add_test(tc, softmax_is_stable_at_huge_logits);
     tcase_add_test(tc, registry_and_init);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fc_test_run(s);
 }

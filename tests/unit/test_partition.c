@@ -8,6 +8,7 @@
 
 #include "fc_error.h"
 #include "fc_partition.h"
+#include "fc_testutil.h"
 
 /* Every index in [0, n) appears at most once (exactly once when `all`), offsets are
  * monotone and indices increase within each client; returns how many appear. */
@@ -311,9 +312,5 @@ int main(void)
     tcase_add_loop_test(gp, groups_parse_bad, 0, sizeof bad_groups / sizeof bad_groups[0]);
     tcase_add_test(gp, groups_parse_limits);
     suite_add_tcase(s, gp);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fc_test_run(s);
 }

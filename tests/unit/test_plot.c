@@ -358,9 +358,5 @@ int main(void)
     tcase_add_test(tc, missing_gnuplot_is_eio);
     tcase_add_test(tc, failing_gnuplot_is_eio_with_its_message);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return fc_test_run(s);
 }

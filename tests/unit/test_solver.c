@@ -206,9 +206,5 @@ int main(void)
     tcase_add_test(tc, indefinite_newton_matrix_is_an_error);
     tcase_add_test(tc, posterior_and_cavity_match_dense_formulas);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return fc_test_run(s);
 }
