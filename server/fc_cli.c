@@ -71,7 +71,7 @@ static int expand_range(const char *spec, fc_vary_t *v)
     for (long i = 0; i < n; i++) {
         double t = n == 1 ? 0.0 : (double)i / (double)(n - 1);
         double x = lg ? exp(log(a) + t * (log(b) - log(a))) : a + t * (b - a);
-        snprintf(v->value[i], sizeof v->value[i], "%.10g", x);
+        snprintf(v->value[i], sizeof v->value[i], "%.6g", x);
     }
     return FC_OK;
 }

@@ -419,12 +419,16 @@ typedef struct {
     char abs[PATH_CAP];  /* the same, absolute, for the scripts' cd (rerunnable anywhere) */
 } plot_ctx_t;
 
+/* Curves beyond this many get no legend (it would cover the panels). */
+#define MAX_LEGEND 24
+
 /* What the convergence script needs to know about its data. */
 typedef struct {
     bool use_gap;    /* objective gap (every curve has F(θ*)) or ‖∇F‖ */
     bool legend;     /* some curve has a title */
     size_t count[2]; /* drawable points per panel */
     size_t drawn;    /* curves with rows */
+    size_t titled;   /* curves with a legend entry */
     size_t maxn;     /* most rows in one curve */
     double xlo, xhi; /* round range, shared by both panels */
 } conv_info_t;
@@ -448,6 +452,7 @@ static void conv_info_init(const curve_t *c, size_t n, conv_info_t *in)
             in->drawn == 0 ? isfinite(c[k].theta_star) : in->use_gap && isfinite(c[k].theta_star);
         in->legend = in->legend || c[k].title[0];
         in->drawn++;
+        in->titled += c[k].title[0] != '\0';
         if (c[k].n > in->maxn) in->maxn = c[k].n;
     }
 }
@@ -545,10 +550,15 @@ static void put_convergence_script(FILE *f, const plot_ctx_t *p, const curve_t *
             "\nset logscale y\nset format y '%%.0e'\nset grid\nset xlabel 'round'\n"
             "set xrange [%.17g:%.17g]\nset palette rgbformulae 33,13,10\nunset colorbox\n",
             lo, hi);
-    if (in->legend)
+    if (in->legend && in->titled <= MAX_LEGEND)
         fputs("set lmargin at screen 0.09\nset rmargin at screen 0.70\n"
               "set key at screen 0.99, screen 0.93 right top Right font ',8' maxrows 60\n",
               f);
+    else if (in->legend) /* one colour per run still; the values are in sweep.csv */
+        fprintf(f,
+                "unset key\nset label 99 '%zu runs: too many for a legend (see sweep.csv)' "
+                "at screen 0.5, screen 0.955 center font ',9'\n",
+                in->titled);
     else
         fputs("unset key\n", f);
     put_panel(f, c, n, 2,
@@ -651,14 +661,34 @@ static const char *key_label(const sweep_t *s, size_t j)
     return a;
 }
 
+/* Append "name=value" pairs for one --vary column; zipped keys ("a.x+b.y" with values
+ * "1+2") become one pair per key, each named by its short name ("x=1 y=2"). */
+static size_t append_pairs(char *buf, size_t len, size_t size, const char *keys, const char *values,
+                           int full_names)
+{
+    const char *k = keys, *v = values;
+    while (*k && len < size) {
+        size_t kl = strcspn(k, "+"), vl = strcspn(v, "+");
+        const char *name = k;
+        if (!full_names)
+            for (const char *q = k; q < k + kl; q++)
+                if (*q == '.') name = q + 1;
+        len += (size_t)snprintf(buf + len, size - len, "%s%.*s=%.*s", len ? " " : "",
+                                (int)(k + kl - name), name, (int)vl, v);
+        k += kl + (k[kl] == '+');
+        v += vl + (v[vl] == '+');
+    }
+    return len < size ? len : size - 1;
+}
+
 /* Legend entry of sweep row r: "penalty=0.1 damping=1", plus the status if not clean. */
 static void row_title(const sweep_t *s, size_t r, char *buf, size_t size)
 {
     size_t len = 0;
     buf[0] = '\0';
     for (size_t j = 0; j < s->nkeys && len < size; j++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s=%s", j ? " " : "", key_label(s, j),
-                                csv_get(&s->t, r, j));
+        len = append_pairs(buf, len, size, s->t.cell[j], csv_get(&s->t, r, j),
+                           key_label(s, j) == s->t.cell[j]);
     const char *st = csv_get(&s->t, r, s->c_status);
     if (len < size && strcmp(st, "converged") != 0 && strcmp(st, "max_rounds") != 0)
         snprintf(buf + len, size - len, " (%s)", st);
@@ -808,7 +838,18 @@ static bool axis_position(const double *p, size_t n, bool logsp, double v, doubl
     return false;
 }
 
-/* ρ = 2δ/K of y row j, from the first run of that row with a summary.json. */
+/* Does Tseng's bound apply to this run? AMA, and FPC-iso (the same iterates, SPEC §3.1). */
+static bool tseng_applies(const cJSON *sum)
+{
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(sum, "config");
+    const char *name = json_str(cJSON_GetObjectItemCaseSensitive(cfg, "algorithm"), "name");
+    const char *fam = json_str(cJSON_GetObjectItemCaseSensitive(cfg, "algorithm"), "family");
+    if (!name) return false;
+    return strcmp(name, "ama") == 0 || (strcmp(name, "fpc") == 0 && fam && strcmp(fam, "iso") == 0);
+}
+
+/* Tseng's bound αρ < 2δ/K as a penalty for y row j: ρ = 2δ/(αK), from the first run of that
+ * row with a summary.json (α = 1 gives SPEC §3.4's ρ = 2δ/K); NaN where it does not apply. */
 static int row_rho(const char *dir, const sweep_t *s, const grid_t *g, size_t j, double *rho)
 {
     char run[PATH_CAP];
@@ -822,7 +863,9 @@ static int row_rho(const char *dir, const sweep_t *s, const grid_t *g, size_t j,
         FC_CALL(load_summary(run, &sum));
         double delta = config_num(sum, "model", "prior_precision");
         double K = config_num(sum, "partition", "clients");
-        if (delta > 0 && K >= 1) *rho = 2.0 * delta / K;
+        double alpha = config_num(sum, "algorithm", "damping");
+        if (tseng_applies(sum) && delta > 0 && K >= 1 && alpha > 0)
+            *rho = 2.0 * delta / (alpha * K);
         cJSON_Delete(sum);
     }
 cleanup:
@@ -975,7 +1018,8 @@ static void put_stability_title(FILE *f, const char *dir, const stab_info_t *in)
 {
     char note[TITLE_CAP] = "";
     if (in->has_rho && in->rho.rows == 0 && isfinite(in->rho.rho))
-        snprintf(note, sizeof note, " (ρ = 2δ/K = %.3g lies outside the swept penalties %.3g…%.3g)",
+        snprintf(note, sizeof note,
+                 " (Tseng's 2δ/(αK) = %.3g lies outside the swept penalties %.3g…%.3g)",
                  in->rho.rho, in->pen_lo, in->pen_hi);
     fputs("set title ", f);
     put_sq(f, dir);
@@ -984,9 +1028,9 @@ static void put_stability_title(FILE *f, const char *dir, const stab_info_t *in)
     fputc('\n', f);
     if (in->block[CELL_NKIND] < 0) return;
     if (in->rho.constant)
-        snprintf(note, sizeof note, "ρ = 2δ/K = %.3g", in->rho.rho);
+        snprintf(note, sizeof note, "2δ/(αK) = %.3g", in->rho.rho);
     else
-        snprintf(note, sizeof note, "ρ = 2δ/K");
+        snprintf(note, sizeof note, "ρ = 2δ/(αK)");
     fputs("set label 2 ", f);
     put_sq(f, note);
     fprintf(f, " at first %.17g, first %.17g %s offset char %s, char -0.8 front boxed\n",
@@ -1026,7 +1070,7 @@ static void put_stability_plot(FILE *f, const stab_info_t *in)
     if (in->block[CELL_NKIND] >= 0)
         fprintf(f,
                 ", \\\n    'stability.dat' index %d using 1:2 with lines dt 2 lw 2.5 "
-                "lc rgb 'black' title 'ρ = 2δ/K'",
+                "lc rgb 'black' title 'Tseng: αρ = 2δ/K'",
                 in->block[CELL_NKIND]);
     fputs(first ? "plot 2 notitle\n" : "\n", f);
     fputs("set output\n", f);

@@ -80,6 +80,18 @@ static int prepare(fc_tp_t *tp, const fc_config_t *c, run_parts_t *r)
     return agree_or_report(tp, err);
 }
 
+/* Settings that are valid but rarely what a researcher means. */
+static void warn_config(const fc_config_t *c)
+{
+    if (strcmp(c->algorithm.name, "fpc") == 0 && c->algorithm.local_steps > 0 &&
+        c->algorithm.local_steps < 5)
+        fprintf(stderr,
+                "fedpc: warning: algorithm.local_steps = %d with fpc: FPC's site is exact only "
+                "at the solution of the local problem, so its fixed point can miss θ* (pvi is "
+                "the algorithm for inexact local steps)\n",
+                c->algorithm.local_steps);
+}
+
 /* Collective: one complete run of config c into out_dir. */
 static int run_one(fc_tp_t *tp, const fc_config_t *c, const char *out_dir, int quiet,
                    fc_run_result_t *res)
@@ -89,6 +101,7 @@ static int run_one(fc_tp_t *tp, const fc_config_t *c, const char *out_dir, int q
     memset(res, 0, sizeof *res);
     snprintf(res->status, sizeof res->status, "error");
     fc_la_set_threads(c->run.threads);
+    if (fc_tp_rank(tp) == 0) warn_config(c);
     int err = prepare(tp, c, &parts);
     if (err) {
         res->exit_status = input_status(err);

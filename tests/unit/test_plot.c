@@ -116,9 +116,10 @@ static int exists(const char *dir, const char *name)
     return stat(path, &st) == 0;
 }
 
-/* The fake 2x3 sweep: damping (outer) x penalty (inner, log-spaced 0.1, 1, 10), δ = 1,
- * K = 8, so ρ = 2δ/K = 0.25 sits log(2.5)/log(10) ≈ 0.398 of the way from 0.1 to 1. Cell
- * (damping 1.5, penalty 0.1) diverged; (0.5, 10) never reached tolerance. */
+/* The fake 2x3 AMA sweep: damping (outer) x penalty (inner, log-spaced 0.1, 1, 10), δ = 1,
+ * K = 8, so Tseng's ρ = 2δ/(αK) is 0.5 in the damping-0.5 row — log(5)/log(10) ≈ 0.699 of
+ * the way from 0.1 to 1 — and 1/6 in the damping-1.5 row. Cell (damping 1.5, penalty 0.1)
+ * diverged; (0.5, 10) never reached tolerance. */
 static void make_sweep(char *sweep, const char *parent)
 {
     static const char *const status[6] = {"converged", "converged", "max_rounds",
@@ -139,7 +140,10 @@ static void make_sweep(char *sweep, const char *parent)
                                 damp, pen[i % 3], status[i], i == 2 ? "stalled" : "",
                                 tol[i] >= 0 ? tol[i] : 60, t, name);
         make_dir(run, sweep, name);
-        write_summary(run, status[i], 1.0, 8, "");
+        char algo[128];
+        snprintf(algo, sizeof algo,
+                 ",\n\t\t\"algorithm\": {\"name\": \"ama\", \"damping\": \"%s\"}", damp);
+        write_summary(run, status[i], 1.0, 8, algo);
         if (i == 3)
             write_metrics(run, 15, 1e-2, 4.0, 0); /* blows up */
         else
@@ -179,7 +183,7 @@ START_TEST(run_without_reference_or_rows_still_plots)
 }
 END_TEST
 
-/* The ρ line's x in plot/stability.dat: its block is the last one, two points per row. */
+/* The ρ line's x in its first row (plot/stability.dat: the last block, two points per row). */
 static double rho_line_x(const char *sweep)
 {
     char path[PATH_LEN], line[256];
@@ -209,7 +213,7 @@ START_TEST(sweep_folder_gives_both_pngs)
     ck_assert_msg(fc_plot_dir(sweep) == FC_OK, "%s", fc_err_msg());
     assert_png(sweep, "convergence.png");
     assert_png(sweep, "stability.png");
-    ck_assert_double_eq_tol(rho_line_x(sweep), log(2.5) / log(10.0), 1e-9);
+    ck_assert_double_eq_tol(rho_line_x(sweep), log(5.0) / log(10.0), 1e-9);
     rm_tree(tmp);
 }
 END_TEST
