@@ -138,12 +138,22 @@ int fc_data_read_idx(const char *dir, int test_set, int resize, size_t max_examp
     for (size_t j = 0; j < C; j++)
         cmap[j] = ((2 * j + 1) * cols) / (2 * C);
 
-    size_t keep = n, npix = (size_t)rows * cols;
+    size_t keep = n, npix = (size_t)rows * cols, cap;
     if (max_examples > 0 && max_examples < keep) keep = max_examples;
-    FC_CALL(fc_data_create(keep, R * C, &d));
+    /* The header's count is not trusted with memory: the block grows (doubling) as images
+     * actually arrive, so a file that claims 2^32 images but holds 3 costs 3 images' worth
+     * before the read reports it truncated. */
+    cap = keep < 1024 ? keep : 1024;
+    FC_CALL(fc_data_create(cap, R * C, &d));
     FC_CALL(fc_alloc(npix, 1, &pix));
     for (size_t t = 0; t < keep; t++) {
         char what[64];
+        if (t == cap) {
+            cap = 2 * cap < keep ? 2 * cap : keep;
+            FC_CALL(fc_realloc(&d->X, cap, R * C * sizeof(double)));
+            FC_CALL(fc_realloc(&d->y, cap, sizeof(double)));
+            d->n = cap;
+        }
         snprintf(what, sizeof what, "image %zu of %u", t + 1, (unsigned)n);
         FC_CALL(idx_read(&im, pix, npix, what));
         double *x = d->X + t * R * C;
