@@ -49,6 +49,7 @@ static size_t max_result_len(const fc_algo_ctx_t ctx[FC_NSLOTS])
 {
     size_t best = 0;
     for (int s = 0; s < FC_NSLOTS; s++) {
+        if (!ctx[s].ops) continue; /* slot unused (no reference solve) */
         fc_cmd_t up = {.code = FC_CMD_UPDATE, .slot = s}, ev = {.code = FC_CMD_EVAL, .slot = s};
         size_t a = fc_host_result_len(ctx, &up), b = fc_host_result_len(ctx, &ev);
         if (a > best) best = a;

@@ -3,6 +3,7 @@
 #include "fc_algo.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "fc_algo_impl.h"
@@ -261,4 +262,26 @@ void fc_global_state_unpack(const fc_algo_ctx_t *a, fc_global_t *g, const double
     if (np) fc_copy(np, in + 2 * d + np, g->sum_H);
     if (nl) fc_copy(nl, in + 2 * d + 2 * np, g->L);
     g->stalled = in[2 * d + 2 * np + nl] != 0.0;
+}
+
+/* a*b + c in size_t, saturating at SIZE_MAX. */
+static size_t sat_muladd(size_t a, size_t b, size_t c)
+{
+    if (b && a > (SIZE_MAX - c) / b) return SIZE_MAX;
+    return a * b + c;
+}
+
+size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t max_n)
+{
+    size_t d = a->d, dd = d > 0 && d > SIZE_MAX / d ? SIZE_MAX : d * d;
+    size_t per_client = sat_muladd(1, fc_client_state_len(a), 0);
+    per_client = sat_muladd(1, per_client, a->ops->delta_len(a)); /* stored contribution */
+    size_t doubles = sat_muladd(n_clients, per_client, 0);
+    /* d x d work: Newton matrix (dense local solver), cavity, new site and Cholesky scratch
+     * (full), the server's S, L and ΣH (full, central). */
+    int full = a->family == FC_FAMILY_FULL, dense_server = a->ops->dense_server;
+    size_t nmat = (a->local.matrix_free ? 0 : 1) + (full ? 6 : 0) + (dense_server ? 2 : 0);
+    doubles = sat_muladd(nmat, dd, doubles);
+    doubles = sat_muladd(1, a->model->ops->work_size(a->model, max_n), doubles);
+    return sat_muladd(doubles, sizeof(double), 0);
 }

@@ -113,6 +113,10 @@ void fc_client_metrics(const fc_algo_ctx_t *a, const fc_client_t *c, int has_sit
 double fc_client_loss(const fc_algo_ctx_t *a, const fc_client_t *c, const double *theta,
                       fc_work_t *w);
 
+/* Bytes one rank needs for n_clients clients' state and the per-rank work buffers of a
+ * run with blocks of up to max_n examples (data not included); SIZE_MAX on overflow. */
+size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t max_n);
+
 /* Serialisation for checkpoints: a client's state (h, H, θ_k) and the server's global
  * state (m, S, L, Σh, ΣH) as flat arrays of doubles. */
 size_t fc_client_state_len(const fc_algo_ctx_t *a);

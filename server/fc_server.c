@@ -210,13 +210,14 @@ static int server_alloc(server_t *s)
     const fc_algo_ctx_t *ctx = s->env->ctx;
     size_t big = 0;
     for (int i = 0; i < FC_NSLOTS; i++) {
+        if (!ctx[i].ops) continue; /* slot unused (no reference solve) */
         size_t sl = ctx[i].ops->state_len(&ctx[i]), dl = ctx[i].ops->delta_len(&ctx[i]);
         big = sl > big ? sl : big;
         big = dl > big ? dl : big;
     }
     big = big > s->d + 2 ? big : s->d + 2;
     FC_CALL(fc_global_create(&ctx[FC_SLOT_MAIN], &s->g));
-    FC_CALL(fc_global_create(&ctx[FC_SLOT_REF], &s->gref));
+    if (ctx[FC_SLOT_REF].ops) FC_CALL(fc_global_create(&ctx[FC_SLOT_REF], &s->gref));
     FC_CALL(fc_calloc(big, sizeof(double), &s->state));
     FC_CALL(fc_calloc(big, sizeof(double), &s->result));
     FC_CALL(fc_calloc(s->d, sizeof(double), &s->grad));

@@ -1,9 +1,11 @@
 /* main.c — the fedpc program: parse the command line, start MPI, and wire the two roles
  * (rank 0 is the server; ranks 1..P−1, or rank 0 itself when P = 1, host the clients).
  * This is the one file that sees both server/ and client/. */
+#include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fc_algo.h"
 #include "fc_cli.h"
@@ -49,6 +51,27 @@ static void parts_free(run_parts_t *r)
     fc_shards_destroy(&r->shards);
 }
 
+/* Refuse a run that cannot fit in this machine's memory before trying (bad input, with the
+ * sizes that make it so), rather than failing an allocation halfway. */
+static int check_memory(const run_parts_t *r, size_t n_clients)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return FC_OK;
+    double have = (double)pages * (double)page;
+    double need =
+        (double)fc_algo_memory_estimate(&r->ctx[FC_SLOT_MAIN], n_clients, r->shards->max_n);
+    if (r->ctx[FC_SLOT_REF].ops)
+        need = fmax(need, (double)fc_algo_memory_estimate(&r->ctx[FC_SLOT_REF], n_clients,
+                                                          r->shards->max_n));
+    if (need <= have) return FC_OK;
+    return fc_err_set(FC_ECONFIG,
+                      "this run needs about %.3g GiB on this rank (d = %zu parameters, %zu "
+                      "clients here; family full and the central reference (run.reference) "
+                      "keep d x d matrices) but the machine has %.3g GiB; use a smaller model, "
+                      "more ranks, or family = diag/iso with run.reference = false",
+                      need / 1073741824.0, r->ctx[FC_SLOT_MAIN].d, n_clients, have / 1073741824.0);
+}
+
 /* Collective: load this rank's clients, agree on the shape of the data, build the model
  * and the algorithm contexts (the run's and the central reference). */
 static int prepare(fc_tp_t *tp, const fc_config_t *c, run_parts_t *r)
@@ -76,7 +99,11 @@ static int prepare(fc_tp_t *tp, const fc_config_t *c, run_parts_t *r)
     snprintf(ref.algorithm.name, sizeof ref.algorithm.name, "central");
     fc_algo_ctx_init(&r->ctx[FC_SLOT_MAIN], c, &r->model, K);
     fc_algo_ctx_init(&r->ctx[FC_SLOT_REF], &ref, &r->model, K);
-    err = fc_host_create(tp, r->ctx, r->shards, c->run.seed, c->algorithm.participation, &r->host);
+    if (!c->run.reference) r->ctx[FC_SLOT_REF].ops = NULL; /* no θ*: the slot stays empty */
+    err = check_memory(r, hi - lo);
+    if (!err)
+        err = fc_host_create(tp, r->ctx, r->shards, c->run.seed, c->algorithm.participation,
+                             &r->host);
     return agree_or_report(tp, err);
 }
 
