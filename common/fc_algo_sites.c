@@ -56,7 +56,8 @@ static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *sta
     const double *m = state, *S = state + d;
     fc_quad_t q;
     fc_solve_info_t info;
-    int err = fc_family_cavity(a->family, d, a->penalty, m, S, c->h, c->H, w->P, w->b, w->chol, &q);
+    int err = fc_family_cavity(a->family, d, a->penalty, m, S, c->h, c->H, w->P, w->b,
+                               a->damping > 1.0, w->chol, &q);
     if (err) return err;
     /* Step 2: local correction step, started from the server mean. */
     fc_copy(d, m, w->theta);

@@ -42,8 +42,8 @@ int fc_family_posterior(fc_family_t f, size_t d, double delta, const double *sum
 }
 
 int fc_family_cavity(fc_family_t f, size_t d, double rho, const double *m, const double *S,
-                     const double *h, const double *H, double *P, double *b, double *chol_tmp,
-                     fc_quad_t *q)
+                     const double *h, const double *H, double *P, double *b, int check_pd,
+                     double *chol_tmp, fc_quad_t *q)
 {
     int err;
     q->b = b;
@@ -56,10 +56,11 @@ int fc_family_cavity(fc_family_t f, size_t d, double rho, const double *m, const
             P[i] = S[i] - H[i];
         fc_copy(d, h, b);
         fc_symv(d, 1.0, S, m, -1.0, b);
+        q->shape = FC_QUAD_FULL;
+        if (!check_pd) return FC_OK;
         fc_copy(d * d, P, chol_tmp);
         err = fc_chol(d, chol_tmp, "cavity precision");
         if (err) return err;
-        q->shape = FC_QUAD_FULL;
         return FC_OK;
     case FC_FAMILY_DIAG:
         for (size_t i = 0; i < d; i++) {

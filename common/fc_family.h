@@ -21,10 +21,12 @@ FC_MUST int fc_family_posterior(fc_family_t f, size_t d, double delta, const dou
 
 /* Cavity in natural parameters (SPEC §3.1 step 1), as the quadratic of the local problem
  * f(θ) = ℓ_k(θ) + ½θᵀPθ − bᵀθ: P = S − H_k, b = S m − h_k (iso: P = ρI, b = ρm − h_k).
- * P is written to P (d*d or d); chol_tmp (d*d, full only) is scratch for the positive-
- * definiteness check. FC_ENOTSPD names "cavity precision". */
+ * P is written to P (d*d or d). check_pd: verify a full P is positive definite with a
+ * Cholesky in chol_tmp (d*d) — needed only when damping α > 1 (SPEC §3.1: with α ≤ 1 every
+ * site is positive semi-definite, so every cavity is ⪰ δI). FC_ENOTSPD names "cavity
+ * precision". */
 FC_MUST int fc_family_cavity(fc_family_t f, size_t d, double rho, const double *m, const double *S,
-                             const double *h, const double *H, double *P, double *b,
+                             const double *h, const double *H, double *P, double *b, int check_pd,
                              double *chol_tmp, fc_quad_t *q);
 
 /* Damping (SPEC §3.1 step 4): Δ = α (new − old); old += Δ; the change is written to

@@ -103,12 +103,16 @@ void fc_symv(size_t n, double alpha, const double *A, const double *x, double be
     cblas_dsymv(CblasRowMajor, CblasUpper, BI(n), alpha, A, BI(n), x, 1, beta, y, 1);
 }
 
+/* Row-major lower L with A = L Lᵀ is, read column-major, the upper U = Lᵀ with A = UᵀU of the
+ * same symmetric A: so LAPACK's native column-major 'U' routines work in place, without the
+ * transposed copies the row-major LAPACKE wrappers make (and the _work variants skip their
+ * NaN scans: fc_chol checks finiteness once itself). */
 int fc_chol(size_t n, double *A, const char *what)
 {
     lapack_int info;
     if (n == 0) return FC_OK;
     if (!fc_all_finite(n * n, A)) return fc_err_set(FC_ENOTSPD, "%s has a non-finite entry", what);
-    info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, A, (lapack_int)n);
+    info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, A, (lapack_int)n);
     if (info > 0)
         return fc_err_set(FC_ENOTSPD, "%s is not positive definite (leading minor %d)", what,
                           (int)info);
@@ -118,15 +122,10 @@ int fc_chol(size_t n, double *A, const char *what)
 
 void fc_chol_solve(size_t n, const double *L, double *b)
 {
-    fc_chol_solve_many(n, 1, L, b);
-}
-
-void fc_chol_solve_many(size_t n, size_t nrhs, const double *L, double *B)
-{
     lapack_int info;
-    if (n == 0 || nrhs == 0) return;
-    info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)n, (lapack_int)nrhs, L, (lapack_int)n,
-                          B, (lapack_int)nrhs);
+    if (n == 0) return;
+    info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, 1, L, (lapack_int)n, b,
+                               (lapack_int)n);
     assert(info == 0 && "dpotrs: illegal argument");
     (void)info;
 }

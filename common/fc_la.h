@@ -34,8 +34,6 @@ void fc_sym_fill_lower(size_t n, double *A, size_t lda);
 FC_MUST int fc_chol(size_t n, double *A, const char *what);
 /* Solve (L L^T) x = b in place (b -> x), L from fc_chol. */
 void fc_chol_solve(size_t n, const double *L, double *b);
-/* Solve (L L^T) X = B in place for nrhs right-hand sides stored row-major n x nrhs. */
-void fc_chol_solve_many(size_t n, size_t nrhs, const double *L, double *B);
 
 /* Number of BLAS threads for this process. */
 void fc_la_set_threads(int n);

@@ -52,14 +52,63 @@ static double one_minus_p(const double *P, const double *om, const double *top, 
     return (size_t)top[i] == c ? om[i] : 1.0 - P[i * C + c];
 }
 
+/* Rows per block of the Gram-form Hessian: enough for a well-shaped gemm, few enough that
+ * the block of products Q stays around 32 MiB whatever p is. */
+static size_t gram_block(size_t p)
+{
+    size_t np = p * (p + 1) / 2, b = ((size_t)1 << 22) / (np ? np : 1);
+    return b < 8 ? 8 : b > 256 ? 256 : b;
+}
+
+/* The Hessian in Gram form: H[(j,c),(j',c')] = Σ_i x_ij x_ij' a_i[c,c'] with
+ * a_i = diag(p_i) − p_i p_iᵀ. For each block of rows, Q[i, {j≤j'}] = x_ij x_ij' and
+ * A[i, {c≤c'}] = a_i[c,c']; G += QᵀA is ONE gemm per block of n·p(p+1)·C(C+1)/2 flops —
+ * half of what any form of the d×d product needs — and H is G scattered (each entry and its
+ * mirror get the same value, so H is exactly symmetric). work: Q, A, G. */
+static void softmax_hessian(const fc_model_t *m, const double *X, size_t n, const double *P,
+                            const double *om, const double *top, double *H, double *work)
+{
+    const size_t p = m->p, C = (size_t)m->classes, d = m->d;
+    const size_t np = p * (p + 1) / 2, nc = C * (C + 1) / 2, block = gram_block(p);
+    double *Q = work, *A = Q + block * np, *G = A + block * nc;
+    for (size_t i0 = 0; i0 < n; i0 += block) {
+        size_t b = n - i0 < block ? n - i0 : block;
+        for (size_t r = 0; r < b; r++) {
+            const double *xi = X + (i0 + r) * p, *pi = P + (i0 + r) * C;
+            double *q = Q + r * np, *a = A + r * nc;
+            for (size_t j = 0; j < p; j++)
+                for (size_t j2 = j; j2 < p; j2++)
+                    *q++ = xi[j] * xi[j2];
+            for (size_t c = 0; c < C; c++)
+                for (size_t c2 = c; c2 < C; c2++)
+                    *a++ =
+                        c == c2 ? pi[c] * one_minus_p(P, om, top, C, i0 + r, c) : -pi[c] * pi[c2];
+        }
+        fc_gemm(1, 0, np, nc, b, 1.0, Q, np, A, nc, i0 ? 1.0 : 0.0, G, nc);
+    }
+    size_t jj = 0;
+    for (size_t j = 0; j < p; j++)
+        for (size_t j2 = j; j2 < p; j2++, jj++) {
+            size_t cc = 0;
+            for (size_t c = 0; c < C; c++)
+                for (size_t c2 = c; c2 < C; c2++, cc++) {
+                    double g = G[jj * nc + cc];
+                    H[(j * C + c) * d + j2 * C + c2] = g;
+                    H[(j2 * C + c2) * d + j * C + c] = g;
+                    H[(j * C + c2) * d + j2 * C + c] = g;
+                    H[(j2 * C + c) * d + j * C + c2] = g;
+                }
+        }
+}
+
 /* work: P (n x C) logits then probabilities; R (n x C) P - Y then diagonal weights;
- * om (n) 1 - p of the row's top class; top (n) that class; Z (n x p) scaled rows;
- * B (p x p) one class-pair block of the Hessian. */
+ * om (n) 1 - p of the row's top class; top (n) that class; Z (n x p) squared features;
+ * B the Gram-form Hessian's blocks (softmax_hessian). */
 static void softmax_eval(const fc_model_t *m, const double *X, const double *y, size_t n,
                          const double *theta, double *loss, double *grad, double *hess,
                          double *hdiag, double *work)
 {
-    const size_t p = m->p, C = (size_t)m->classes, d = m->d;
+    const size_t p = m->p, C = (size_t)m->classes;
     double *P = work, *R = P + n * C, *om = R + n * C, *top = om + n, *Z = top + n;
     double *B = Z + n * p;
     double sum = 0.0;
@@ -94,34 +143,7 @@ static void softmax_eval(const fc_model_t *m, const double *X, const double *y, 
             Z[t] = X[t] * X[t];
         fc_gemm(1, 0, p, C, n, 1.0, Z, p, R, C, 0.0, hdiag, C);
     }
-    if (hess) {
-        /* One p x p product X^T diag(w^{cc'}) X per class pair c <= c', scattered into the
-         * interleaved layout: w^{cc} = p_c (1 - p_c) >= 0 takes a syrk on sqrt(w) x_i,
-         * w^{cc'} = -p_c p_c' a gemm X^T (W X). Each entry and its mirror get the same value,
-         * so H is exactly symmetric. */
-        for (size_t c = 0; c < C; c++) {
-            for (size_t c2 = c; c2 < C; c2++) {
-                for (size_t i = 0; i < n; i++) {
-                    double wi = c == c2 ? sqrt(P[i * C + c] * one_minus_p(P, om, top, C, i, c))
-                                        : -P[i * C + c] * P[i * C + c2];
-                    const double *xi = X + i * p;
-                    double *zi = Z + i * p;
-                    for (size_t j = 0; j < p; j++)
-                        zi[j] = wi * xi[j];
-                }
-                if (c == c2)
-                    fc_syrk_t(p, n, 1.0, Z, p, 0.0, B, p);
-                else
-                    fc_gemm(1, 0, p, p, n, 1.0, X, p, Z, p, 0.0, B, p);
-                for (size_t j = 0; j < p; j++)
-                    for (size_t j2 = 0; j2 < p; j2++) {
-                        double b = B[j * p + j2];
-                        hess[(j * C + c) * d + j2 * C + c2] = b;
-                        hess[(j2 * C + c2) * d + j * C + c] = b;
-                    }
-            }
-        }
-    }
+    if (hess) softmax_hessian(m, X, n, P, om, top, hess, B);
 }
 
 /* out = X^T T with t_i = (diag(p_i) - p_i p_i^T) (V^T x_i): three gemm-sized steps, no
@@ -173,7 +195,10 @@ static size_t softmax_work_size(const fc_model_t *m, size_t n)
     size_t C = (size_t)m->classes, p = m->p;
     size_t w = fc_model__mul(fc_model__mul(2, n), fc_model__add(C, 1)); /* P, R, om, top */
     w = fc_model__add(w, fc_model__mul(n, p));                          /* Z */
-    return fc_model__add(w, fc_model__mul(p, p));                       /* B */
+    /* Gram form: Q (block x p(p+1)/2), A (block x C(C+1)/2), G (p(p+1)/2 x C(C+1)/2). */
+    size_t np = fc_model__mul(p, p + 1) / 2, nc = C * (C + 1) / 2, b = gram_block(p);
+    w = fc_model__add(w, fc_model__mul(b, fc_model__add(np, nc)));
+    return fc_model__add(w, fc_model__mul(np, nc));
 }
 
 const fc_model_ops_t fc_model_softmax_ops = {

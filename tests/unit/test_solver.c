@@ -173,7 +173,7 @@ START_TEST(posterior_and_cavity_match_dense_formulas)
         ck_assert_double_eq_tol(s, sum_h[i], 1e-12);
     }
     fc_quad_t q;
-    OK(fc_family_cavity(FC_FAMILY_FULL, d, 1.0, m, S, h, H, P, b, tmp, &q));
+    OK(fc_family_cavity(FC_FAMILY_FULL, d, 1.0, m, S, h, H, P, b, 1, tmp, &q));
     for (int i = 0; i < d; i++) {
         double sm = 0;
         for (int j = 0; j < d; j++) {
@@ -191,7 +191,7 @@ START_TEST(posterior_and_cavity_match_dense_formulas)
     /* A cavity that is not positive definite is reported. */
     for (int i = 0; i < d * d; i++)
         H[i] = 2.0 * S[i];
-    ck_assert_int_eq(fc_family_cavity(FC_FAMILY_FULL, d, 1.0, m, S, h, H, P, b, tmp, &q),
+    ck_assert_int_eq(fc_family_cavity(FC_FAMILY_FULL, d, 1.0, m, S, h, H, P, b, 1, tmp, &q),
                      FC_ENOTSPD);
 }
 END_TEST
