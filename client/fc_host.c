@@ -17,8 +17,9 @@ struct fc_host {
     uint64_t seed;
     double participation;
     unsigned char *mask; /* K participation flags */
-    double *results;     /* (hi − lo) × the largest result length */
-    size_t result_stride;
+    double *rows;        /* per-client result rows, for commands that keep them (lazy) */
+    size_t rows_cap, stride;
+    double *one; /* one client's delta or contribution (the main slot's delta_len) */
     double *acc; /* serving ranks' running sum on the chain */
     size_t acc_cap;
     size_t state_len; /* one client's checkpoint state */
@@ -77,11 +78,11 @@ int fc_host_create(fc_tp_t *tp, const fc_algo_ctx_t ctx[FC_NSLOTS], const fc_sha
         FC_CALL(fc_client_create(&ctx[FC_SLOT_MAIN], h->lo + i, shards->block[i], &h->client[i]));
     FC_CALL(fc_work_create(&ctx[FC_SLOT_MAIN], shards->max_n, &h->work));
     FC_CALL(fc_calloc(K, 1, &h->mask));
-    h->result_stride = max_result_len(ctx);
     h->state_len = fc_client_state_len(&ctx[FC_SLOT_MAIN]);
-    FC_CALL(fc_calloc(n ? n : 1, h->result_stride * sizeof(double), &h->results));
-    FC_CALL(fc_calloc(h->result_stride, sizeof(double), &h->acc));
-    h->acc_cap = h->result_stride;
+    FC_CALL(
+        fc_calloc(ctx[FC_SLOT_MAIN].ops->delta_len(&ctx[FC_SLOT_MAIN]), sizeof(double), &h->one));
+    h->acc_cap = max_result_len(ctx);
+    FC_CALL(fc_calloc(h->acc_cap, sizeof(double), &h->acc));
     *out = h;
     return FC_OK;
 cleanup:
@@ -99,7 +100,8 @@ void fc_host_destroy(fc_host_t **ph)
     fc_free(&h->client);
     fc_work_destroy(&h->work);
     fc_free(&h->mask);
-    fc_free(&h->results);
+    fc_free(&h->rows);
+    fc_free(&h->one);
     fc_free(&h->acc);
     fc_free(&h->payload);
     fc_free(ph);
@@ -118,11 +120,35 @@ static int takes_part(const fc_host_t *h, const fc_cmd_t *cmd, size_t k)
     }
 }
 
+/* Does this command keep one result row per hosted client until the running sum reaches
+ * the rank? Evaluations and central's updates do; a synchronous update of sites or duals
+ * does not (the sum takes each client's current term, SPEC §2 (D)), nor a sequential step
+ * (one client, one row). */
+static int keeps_rows(const fc_host_t *h, const fc_cmd_t *cmd)
+{
+    const fc_algo_ctx_t *a = &h->ctx[cmd->slot];
+    return cmd->code == FC_CMD_EVAL || (cmd->code == FC_CMD_UPDATE && !a->ops->contribution);
+}
+
+/* Rows for this command: grown on demand, and given back once a smaller command follows
+ * (the reference solve's d×d rows are not kept through the run). */
+static int ensure_rows(fc_host_t *h, size_t stride)
+{
+    size_t n = h->hi - h->lo, need = n * stride;
+    h->stride = stride;
+    if (need <= h->rows_cap && 4 * need >= h->rows_cap) return FC_OK;
+    fc_free(&h->rows);
+    h->rows_cap = 0;
+    int err = fc_alloc(need ? need : 1, sizeof(double), &h->rows);
+    if (!err) h->rows_cap = need;
+    return err;
+}
+
 static int run_client(fc_host_t *h, const fc_cmd_t *cmd, const double *payload, size_t i)
 {
     const fc_algo_ctx_t *a = &h->ctx[cmd->slot];
     fc_client_t *c = h->client[i];
-    double *res = h->results + i * h->result_stride;
+    double *res = keeps_rows(h, cmd) ? h->rows + i * h->stride : h->one;
     if (cmd->code == FC_CMD_EVAL) {
         if (cmd->flags & FC_EVAL_LOSS_ONLY) {
             res[0] = fc_client_loss(a, c, payload, h->work);
@@ -134,13 +160,23 @@ static int run_client(fc_host_t *h, const fc_cmd_t *cmd, const double *payload, 
     return a->ops->local(a, c, payload, res, h->work);
 }
 
-/* Chain callback: add this rank's contributions to the running sum, in client order. */
+/* Chain callback: add this rank's terms to the running sum, in client order. */
 static void add_results(void *ctx, double *acc)
 {
     fc_host_t *h = ctx;
-    for (size_t i = 0; i < h->hi - h->lo; i++)
-        if (takes_part(h, h->cur, h->lo + i))
-            fc_axpy(h->cur_len, 1.0, h->results + i * h->result_stride, acc);
+    const fc_cmd_t *cmd = h->cur;
+    const fc_algo_ctx_t *a = &h->ctx[cmd->slot];
+    for (size_t i = 0; i < h->hi - h->lo; i++) {
+        size_t k = h->lo + i;
+        if (keeps_rows(h, cmd)) {
+            if (takes_part(h, cmd, k)) fc_axpy(h->cur_len, 1.0, h->rows + i * h->stride, acc);
+        } else if (cmd->code == FC_CMD_UPDATE) { /* every client's current term */
+            a->ops->contribution(a, h->client[i], h->one);
+            fc_axpy(h->cur_len, 1.0, h->one, acc);
+        } else if (takes_part(h, cmd, k)) { /* the sequential step's one delta */
+            fc_axpy(h->cur_len, 1.0, h->one, acc);
+        }
+    }
 }
 
 /* Chain callback for FC_CMD_STATE_GET: each client writes its block into its own slot of a
@@ -175,6 +211,7 @@ int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, doub
     size_t failed = 0;
     if (cmd->code == FC_CMD_UPDATE)
         fc_participants(h->ctx[FC_SLOT_MAIN].K, h->participation, h->seed, cmd->round, h->mask);
+    if (keeps_rows(h, cmd)) err = ensure_rows(h, fc_host_result_len(h->ctx, cmd));
     for (size_t i = 0; i < h->hi - h->lo && !err; i++)
         if (takes_part(h, cmd, h->lo + i)) {
             err = run_client(h, cmd, payload, i);

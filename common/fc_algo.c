@@ -285,3 +285,10 @@ size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t 
     doubles = sat_muladd(1, a->model->ops->work_size(a->model, max_n), doubles);
     return sat_muladd(doubles, sizeof(double), 0);
 }
+
+void fc_global_sums(const fc_algo_ctx_t *a, const fc_global_t *g, double *out)
+{
+    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    fc_copy(d, g->sum_h, out);
+    if (np && a->ops->uses_family) fc_copy(np, g->sum_H, out + d);
+}

@@ -1,9 +1,13 @@
 /* fc_algo.h — the algorithms of SPEC §3 as tables of pure update rules over one
  * client's state and the global state. The runtime only moves the buffers around:
  *   server: pack(global) -> state   ... broadcast ...
- *   client: local(state, client)    -> delta (the change it contributes)
- *           ... deltas summed in client order ...
- *   server: apply(global, sum of deltas)
+ *   client: local(state, client)    -> its site (or dual) changes by delta
+ *           ... the clients' terms summed in client order ...
+ *   server: apply(global, totals)
+ * The totals are Σ_k contribution(client k) — the sums of SPEC §2 (D) — taken over every
+ * client after a synchronous round (so no rank has to keep its clients' changes until the
+ * running sum reaches it), or the server's previous sums plus the one delta of a
+ * sequential step. Central has no contribution: its totals are the summed local results.
  * A name registry maps algorithm.name to a row (adding an algorithm = a file + a row).
  * Ownership: fc_global_t and fc_client_t own their vectors (created/destroyed here);
  * a client borrows its data block; fc_work_t is per-rank scratch reused every round. */
@@ -81,10 +85,17 @@ typedef struct fc_algo_ops {
      * (delta_len doubles, overwritten). FC_ENOTSPD for an indefinite cavity/site. */
     FC_MUST int (*local)(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
                          fc_work_t *w);
-    /* Server: add the summed contributions and recompute the global state. */
-    FC_MUST int (*apply)(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_delta,
+    /* Client k's current term in the server's sums (delta_len doubles, the layout of delta):
+     * [h_k, H_k] for sites, ρθ_k + v_k for ADMM, v_k for AMA. NULL for central. */
+    void (*contribution)(const fc_algo_ctx_t *a, const fc_client_t *c, double *out);
+    /* Server: take the totals and recompute the global state. */
+    FC_MUST int (*apply)(const fc_algo_ctx_t *a, fc_global_t *g, const double *totals,
                          const fc_oracle_t *oracle);
 } fc_algo_ops_t;
+
+/* The server's current sums in the contribution layout (for a sequential step: totals =
+ * sums + one client's delta). */
+void fc_global_sums(const fc_algo_ctx_t *a, const fc_global_t *g, double *out);
 
 /* The row for an algorithm.name, or NULL. */
 const fc_algo_ops_t *fc_algo_find(const char *name);

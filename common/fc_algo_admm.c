@@ -52,22 +52,34 @@ static int ama_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state
     return dual_step(a, c, state, delta, w);
 }
 
-static int admm_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_delta,
+/* ADMM's server needs ρΣθ_k + Σv_k; AMA's Σv_k. */
+static void admm_contribution(const fc_algo_ctx_t *a, const fc_client_t *c, double *out)
+{
+    for (size_t i = 0; i < a->d; i++)
+        out[i] = a->penalty * c->theta[i] + c->h[i];
+}
+
+static void ama_contribution(const fc_algo_ctx_t *a, const fc_client_t *c, double *out)
+{
+    fc_copy(a->d, c->h, out);
+}
+
+static int admm_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *totals,
                       const fc_oracle_t *oracle)
 {
     (void)oracle;
-    fc_axpy(a->d, 1.0, sum_delta, g->sum_h);
+    fc_copy(a->d, totals, g->sum_h);
     double denom = a->delta + (double)a->K * a->penalty; /* θ̄ = (ρΣθ_k + Σv_k)/(δ + Kρ) */
     for (size_t i = 0; i < a->d; i++)
         g->m[i] = g->sum_h[i] / denom;
     return FC_OK;
 }
 
-static int ama_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_delta,
+static int ama_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *totals,
                      const fc_oracle_t *oracle)
 {
     (void)oracle;
-    fc_axpy(a->d, 1.0, sum_delta, g->sum_h);
+    fc_copy(a->d, totals, g->sum_h);
     for (size_t i = 0; i < a->d; i++)
         g->m[i] = g->sum_h[i] / a->delta; /* θ̄ = Σv_k / δ */
     return FC_OK;
@@ -81,6 +93,7 @@ const fc_algo_ops_t fc_algo_admm_ops = {
     .delta_len = dual_len,
     .pack = dual_pack,
     .local = admm_local,
+    .contribution = admm_contribution,
     .apply = admm_apply,
 };
 
@@ -92,5 +105,6 @@ const fc_algo_ops_t fc_algo_ama_ops = {
     .delta_len = dual_len,
     .pack = dual_pack,
     .local = ama_local,
+    .contribution = ama_contribution,
     .apply = ama_apply,
 };

@@ -102,14 +102,22 @@ static int pvi_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state
     return sites_local(a, c, state, delta, w, NEW_SITE_RATIO);
 }
 
-/* Server: Σh += Σ Δh, ΣH += Σ ΔH, then (D). */
-static int sites_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *sum_delta,
+/* Client k's term in (D): [h_k, H_k]. */
+static void sites_contribution(const fc_algo_ctx_t *a, const fc_client_t *c, double *out)
+{
+    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    fc_copy(d, c->h, out);
+    if (np) fc_copy(np, c->H, out + d);
+}
+
+/* Server: Σh, ΣH := the totals, then (D). */
+static int sites_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *totals,
                        const fc_oracle_t *oracle)
 {
     size_t d = a->d, np = fc_family_prec_len(a->family, d);
     (void)oracle;
-    fc_axpy(d, 1.0, sum_delta, g->sum_h);
-    if (np) fc_axpy(np, 1.0, sum_delta + d, g->sum_H);
+    fc_copy(d, totals, g->sum_h);
+    if (np) fc_copy(np, totals + d, g->sum_H);
     return fc_family_posterior(a->family, d, a->delta, g->sum_h, g->sum_H, g->m, g->S, g->L);
 }
 
@@ -121,6 +129,7 @@ const fc_algo_ops_t fc_algo_fpc_ops = {
     .delta_len = sites_delta_len,
     .pack = sites_pack,
     .local = fpc_local,
+    .contribution = sites_contribution,
     .apply = sites_apply,
 };
 
@@ -132,5 +141,6 @@ const fc_algo_ops_t fc_algo_pvi_ops = {
     .delta_len = sites_delta_len,
     .pack = sites_pack,
     .local = pvi_local,
+    .contribution = sites_contribution,
     .apply = sites_apply,
 };

@@ -75,10 +75,12 @@ cleanup:
     return err;
 }
 
-static void note_block(fc_shards_t *s, const fc_data_t *b, int classify)
+/* Width and classes of a block; its size counts only for a client's own block (work
+ * buffers are sized by the largest client, not by the whole file). */
+static void note_block(fc_shards_t *s, const fc_data_t *b, int classify, int own)
 {
     if (b->p > s->p_raw) s->p_raw = b->p;
-    if (b->n > s->max_n) s->max_n = b->n;
+    if (own && b->n > s->max_n) s->max_n = b->n;
     if (classify) {
         int mc = fc_data_max_class(b);
         if (mc > s->max_class) s->max_class = mc;
@@ -118,10 +120,10 @@ int fc_shards_load(const fc_config_t *c, size_t lo, size_t hi, fc_shards_t **out
          * learns the data's width and classes from the others. */
         FC_CALL(read_file(c, c->data.train, &all));
         FC_CALL(split_whole(c, all, s));
-        note_block(s, all, classify);
+        note_block(s, all, classify, 0);
     }
     for (size_t k = lo; k < hi; k++)
-        note_block(s, s->block[k - lo], classify);
+        note_block(s, s->block[k - lo], classify, 1);
     *out = s;
     s = NULL;
 cleanup:

@@ -118,7 +118,8 @@ int fc_srv_measure(server_t *s, int round, fc_metrics_t *m)
     return FC_OK;
 }
 
-/* One client update and its application (the sequential schedule's step). */
+/* One client update and its application (the sequential schedule's step): the totals are
+ * the server's sums plus that client's delta. */
 static int update_one(server_t *s, int round, size_t k, const fc_oracle_t *oracle)
 {
     const fc_algo_ctx_t *a = s->ctx;
@@ -128,7 +129,9 @@ static int update_one(server_t *s, int round, size_t k, const fc_oracle_t *oracl
                           s->result);
     if (err) return err;
     s->bytes += (double)(sl + dl) * sizeof(double);
-    return a->ops->apply(a, s->g, s->result, oracle);
+    fc_global_sums(a, s->g, s->state);
+    fc_axpy(dl, 1.0, s->result, s->state);
+    return a->ops->apply(a, s->g, s->state, oracle);
 }
 
 /* One round (SPEC §3): synchronous — every participant from the same state, one sum;

@@ -74,6 +74,8 @@ static int sim_oracle(void *ctx, const double *theta, double *F)
     return FC_OK;
 }
 
+/* Synchronous round as the runtime does it: participants update; the totals are every
+ * client's current term (central: the participants' local results) summed in order. */
 int fc_sim_round(fc_sim_t *s, const unsigned char *mask)
 {
     size_t dl = s->a.ops->delta_len(&s->a);
@@ -84,18 +86,27 @@ int fc_sim_round(fc_sim_t *s, const unsigned char *mask)
         if (mask && !mask[k]) continue;
         int err = s->a.ops->local(&s->a, s->c[k], s->state, s->delta, s->w);
         if (err) return err;
+        if (!s->a.ops->contribution) fc_axpy(dl, 1.0, s->delta, s->sum);
+    }
+    for (size_t k = 0; k < s->K && s->a.ops->contribution; k++) {
+        s->a.ops->contribution(&s->a, s->c[k], s->delta);
         fc_axpy(dl, 1.0, s->delta, s->sum); /* client order */
     }
     return s->a.ops->apply(&s->a, s->g, s->sum, &oracle);
 }
 
+/* Sequential round: after each client, totals = the server's sums + its delta. */
 int fc_sim_round_seq(fc_sim_t *s)
 {
+    size_t dl = s->a.ops->delta_len(&s->a);
     fc_oracle_t oracle = {sim_oracle, s};
     for (size_t k = 0; k < s->K; k++) {
         s->a.ops->pack(&s->a, s->g, s->state);
         int err = s->a.ops->local(&s->a, s->c[k], s->state, s->delta, s->w);
-        if (!err) err = s->a.ops->apply(&s->a, s->g, s->delta, &oracle);
+        if (err) return err;
+        fc_global_sums(&s->a, s->g, s->sum);
+        fc_axpy(dl, 1.0, s->delta, s->sum);
+        err = s->a.ops->apply(&s->a, s->g, s->sum, &oracle);
         if (err) return err;
     }
     return FC_OK;
