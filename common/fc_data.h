@@ -74,6 +74,19 @@ FC_MUST int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t m
 FC_MUST int fc_data_read_idx(const char *dir, int test_set, int resize, size_t max_examples,
                              fc_data_t **out);
 
+/* An IDX image set kept as bytes (already resized; 1/8 of the memory of doubles), so a
+ * rank can partition on the labels and convert only its clients' images. */
+typedef struct {
+    size_t n, p;
+    unsigned char *pix; /* n x p */
+    double *y;          /* n labels */
+} fc_idx_t;
+FC_MUST int fc_idx_read(const char *dir, int test_set, int resize, size_t max_examples,
+                        fc_idx_t **out);
+/* Rows idx[0..n-1] (all rows in order when idx is NULL) as a block, pixels / 255. */
+FC_MUST int fc_idx_block(const fc_idx_t *x, const size_t *idx, size_t n, fc_data_t **out);
+void fc_idx_destroy(fc_idx_t **x);
+
 /* Synthetic data for client k of a model with the given label kind (SPEC §6):
  * deterministic in (seed, k), independent of every other client. No bias column.
  * A global theta0 (features, or features x classes row-major for FC_LABEL_CLASS)

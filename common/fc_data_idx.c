@@ -89,39 +89,56 @@ static int check_magic(const idx_file_t *x, uint32_t magic, uint32_t want, const
                       x->path, (unsigned)magic, (unsigned)want, kind);
 }
 
-int fc_data_read_idx(const char *dir, int test_set, int resize, size_t max_examples,
-                     fc_data_t **out)
+/* Header checks for both files; *n, *rows, *cols from the images' header. */
+static int open_pair(const char *dir, int test_set, idx_file_t *im, idx_file_t *lb, uint32_t *n,
+                     uint32_t *rows, uint32_t *cols)
+{
+    int err = FC_OK;
+    unsigned char head[16];
+    const char *set = test_set ? "t10k" : "train";
+    char base[64];
+    snprintf(base, sizeof base, "%s-images-idx3-ubyte", set);
+    FC_CALL(idx_open(dir, base, im));
+    FC_CALL(idx_read(im, head, 16, "the header"));
+    FC_CALL(check_magic(im, be32(head), IDX_MAGIC_IMAGES, "images (idx3-ubyte)"));
+    *n = be32(head + 4);
+    *rows = be32(head + 8);
+    *cols = be32(head + 12);
+    if (*rows == 0 || *cols == 0 || *rows > IDX_MAX_SIDE || *cols > IDX_MAX_SIDE)
+        FC_FAIL(FC_EDATA, "%s: implausible image size %u x %u", im->path, (unsigned)*rows,
+                (unsigned)*cols);
+    if (*n == 0) FC_FAIL(FC_EDATA, "%s: no examples (the header says 0 images)", im->path);
+    snprintf(base, sizeof base, "%s-labels-idx1-ubyte", set);
+    FC_CALL(idx_open(dir, base, lb));
+    FC_CALL(idx_read(lb, head, 8, "the header"));
+    FC_CALL(check_magic(lb, be32(head), IDX_MAGIC_LABELS, "labels (idx1-ubyte)"));
+    uint32_t nl = be32(head + 4);
+    if (nl != *n)
+        FC_FAIL(FC_EDATA, "%s: %u labels, but %s has %u images", lb->path, (unsigned)nl, im->path,
+                (unsigned)*n);
+cleanup:
+    return err;
+}
+
+void fc_idx_destroy(fc_idx_t **px)
+{
+    fc_idx_t *x = px ? *px : NULL;
+    if (!x) return;
+    fc_free(&x->pix);
+    fc_free(&x->y);
+    fc_free(px);
+}
+
+int fc_idx_read(const char *dir, int test_set, int resize, size_t max_examples, fc_idx_t **out)
 {
     int err = FC_OK;
     idx_file_t im = {0}, lb = {0};
-    unsigned char head[16], *pix = NULL;
+    unsigned char *pix = NULL, *lab = NULL;
     size_t *rmap = NULL, *cmap = NULL;
-    fc_data_t *d = NULL;
-    const char *set = test_set ? "t10k" : "train";
-    char base[64];
+    fc_idx_t *x = NULL;
+    uint32_t n, rows, cols;
     *out = NULL;
-
-    /* Images: magic, count, rows, cols. */
-    snprintf(base, sizeof base, "%s-images-idx3-ubyte", set);
-    FC_CALL(idx_open(dir, base, &im));
-    FC_CALL(idx_read(&im, head, 16, "the header"));
-    FC_CALL(check_magic(&im, be32(head), IDX_MAGIC_IMAGES, "images (idx3-ubyte)"));
-    uint32_t n = be32(head + 4), rows = be32(head + 8), cols = be32(head + 12);
-    if (rows == 0 || cols == 0 || rows > IDX_MAX_SIDE || cols > IDX_MAX_SIDE)
-        FC_FAIL(FC_EDATA, "%s: implausible image size %u x %u", im.path, (unsigned)rows,
-                (unsigned)cols);
-    if (n == 0) FC_FAIL(FC_EDATA, "%s: no examples (the header says 0 images)", im.path);
-
-    /* Labels: magic, count; the counts must agree. */
-    snprintf(base, sizeof base, "%s-labels-idx1-ubyte", set);
-    FC_CALL(idx_open(dir, base, &lb));
-    FC_CALL(idx_read(&lb, head, 8, "the header"));
-    FC_CALL(check_magic(&lb, be32(head), IDX_MAGIC_LABELS, "labels (idx1-ubyte)"));
-    uint32_t nl = be32(head + 4);
-    if (nl != n)
-        FC_FAIL(FC_EDATA, "%s: %u labels, but %s has %u images", lb.path, (unsigned)nl, im.path,
-                (unsigned)n);
-
+    FC_CALL(open_pair(dir, test_set, &im, &lb, &n, &rows, &cols));
     /* Output size: native, or r x r by nearest neighbour. */
     size_t R = rows, C = cols;
     if (resize > 0) {
@@ -137,44 +154,73 @@ int fc_data_read_idx(const char *dir, int test_set, int resize, size_t max_examp
         rmap[i] = ((2 * i + 1) * rows) / (2 * R);
     for (size_t j = 0; j < C; j++)
         cmap[j] = ((2 * j + 1) * cols) / (2 * C);
-
     size_t keep = n, npix = (size_t)rows * cols, cap;
     if (max_examples > 0 && max_examples < keep) keep = max_examples;
-    /* The header's count is not trusted with memory: the block grows (doubling) as images
+    FC_CALL(fc_calloc(1, sizeof *x, &x));
+    x->p = R * C;
+    /* The header's count is not trusted with memory: storage grows (doubling) as images
      * actually arrive, so a file that claims 2^32 images but holds 3 costs 3 images' worth
-     * before the read reports it truncated. */
+     * before the read reports it truncated. Pixels stay bytes (1/8 of doubles). */
     cap = keep < 1024 ? keep : 1024;
-    FC_CALL(fc_data_create(cap, R * C, &d));
+    FC_CALL(fc_alloc(cap, x->p, &x->pix));
     FC_CALL(fc_alloc(npix, 1, &pix));
     for (size_t t = 0; t < keep; t++) {
         char what[64];
         if (t == cap) {
             cap = 2 * cap < keep ? 2 * cap : keep;
-            FC_CALL(fc_realloc(&d->X, cap, R * C * sizeof(double)));
-            FC_CALL(fc_realloc(&d->y, cap, sizeof(double)));
-            d->n = cap;
+            FC_CALL(fc_realloc(&x->pix, cap, x->p));
         }
         snprintf(what, sizeof what, "image %zu of %u", t + 1, (unsigned)n);
         FC_CALL(idx_read(&im, pix, npix, what));
-        double *x = d->X + t * R * C;
+        unsigned char *o = x->pix + t * x->p;
         for (size_t i = 0; i < R; i++)
             for (size_t j = 0; j < C; j++)
-                x[i * C + j] = pix[rmap[i] * cols + cmap[j]] / 255.0;
+                o[i * C + j] = pix[rmap[i] * cols + cmap[j]];
     }
     /* Labels are single bytes, so every value is a valid class 0..255. */
-    fc_free(&pix);
-    FC_CALL(fc_alloc(keep, 1, &pix));
-    FC_CALL(idx_read(&lb, pix, keep, "the labels"));
+    FC_CALL(fc_alloc(keep, 1, &lab));
+    FC_CALL(idx_read(&lb, lab, keep, "the labels"));
+    FC_CALL(fc_alloc(keep, sizeof(double), &x->y));
     for (size_t t = 0; t < keep; t++)
-        d->y[t] = pix[t];
-    *out = d;
-    d = NULL;
+        x->y[t] = lab[t];
+    x->n = keep;
+    *out = x;
+    x = NULL;
 cleanup:
-    fc_data_destroy(&d);
+    fc_idx_destroy(&x);
     fc_free(&pix);
+    fc_free(&lab);
     fc_free(&rmap);
     fc_free(&cmap);
     idx_close(&im);
     idx_close(&lb);
+    return err;
+}
+
+int fc_idx_block(const fc_idx_t *x, const size_t *idx, size_t n, fc_data_t **out)
+{
+    fc_data_t *d = NULL;
+    int err = fc_data_create(n, x->p, &d);
+    if (err) return err;
+    for (size_t t = 0; t < n; t++) {
+        size_t r = idx ? idx[t] : t;
+        const unsigned char *src = x->pix + r * x->p;
+        double *dst = d->X + t * x->p;
+        for (size_t j = 0; j < x->p; j++)
+            dst[j] = src[j] / 255.0;
+        d->y[t] = x->y[r];
+    }
+    *out = d;
+    return FC_OK;
+}
+
+int fc_data_read_idx(const char *dir, int test_set, int resize, size_t max_examples,
+                     fc_data_t **out)
+{
+    fc_idx_t *x = NULL;
+    *out = NULL;
+    int err = fc_idx_read(dir, test_set, resize, max_examples, &x);
+    if (!err) err = fc_idx_block(x, NULL, x->n, out);
+    fc_idx_destroy(&x);
     return err;
 }

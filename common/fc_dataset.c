@@ -45,33 +45,80 @@ static fc_synth_t synth_params(const fc_config_t *c)
     return s;
 }
 
-/* Partition the whole training set and keep the rank's clients. */
-static int split_whole(const fc_config_t *c, const fc_data_t *all, fc_shards_t *s)
+/* Builds one client's block from rows of the whole training set. */
+typedef int (*block_fn)(const void *src, const size_t *idx, size_t n, fc_data_t **out);
+
+static int block_of_data(const void *src, const size_t *idx, size_t n, fc_data_t **out)
+{
+    return fc_data_subset(src, idx, n, out);
+}
+
+static int block_of_idx(const void *src, const size_t *idx, size_t n, fc_data_t **out)
+{
+    return fc_idx_block(src, idx, n, out);
+}
+
+/* Largest label + 1 of n labels. */
+static int max_class_of(const double *y, size_t n)
+{
+    double mx = -1.0;
+    for (size_t i = 0; i < n; i++)
+        if (y[i] > mx) mx = y[i];
+    return (int)mx + 1;
+}
+
+/* Partition the whole training set (its n labels y) and build the rank's clients' blocks. */
+static int split_whole(const fc_config_t *c, const double *y, size_t n, block_fn make,
+                       const void *src, fc_shards_t *s)
 {
     int err;
     size_t K = (size_t)c->partition.clients;
     fc_partition_t *part = NULL;
-    int classes = c->data.classes > 0 ? c->data.classes : fc_data_max_class(all);
+    int classes = c->data.classes > 0 ? c->data.classes : max_class_of(y, n);
     switch (c->partition.scheme) {
     case FC_PART_IID:
-        FC_CALL(fc_partition_iid(all->n, K, c->run.seed, &part));
+        FC_CALL(fc_partition_iid(n, K, c->run.seed, &part));
         break;
     case FC_PART_DIRICHLET:
-        FC_CALL(fc_partition_dirichlet(all->y, all->n, classes, K, c->partition.alpha, c->run.seed,
-                                       &part));
+        FC_CALL(fc_partition_dirichlet(y, n, classes, K, c->partition.alpha, c->run.seed, &part));
         break;
     case FC_PART_LABEL_GROUPS:
-        FC_CALL(
-            fc_partition_label_groups(all->y, all->n, &c->partition.groups, K, c->run.seed, &part));
+        FC_CALL(fc_partition_label_groups(y, n, &c->partition.groups, K, c->run.seed, &part));
         break;
     default:
         FC_FAIL(FC_EINVAL, "partition.scheme files needs a {k} path");
     }
     for (size_t k = s->lo; k < s->hi; k++)
-        FC_CALL(fc_data_subset(all, part->index + part->offset[k],
-                               part->offset[k + 1] - part->offset[k], &s->block[k - s->lo]));
+        FC_CALL(make(src, part->index + part->offset[k], part->offset[k + 1] - part->offset[k],
+                     &s->block[k - s->lo]));
 cleanup:
     fc_partition_destroy(&part);
+    return err;
+}
+
+/* The whole file, then the rank's share. idx stays in bytes until a client's rows are
+ * converted, so a rank holds the file at 1 byte a pixel plus its own clients' doubles. */
+static int read_and_split(const fc_config_t *c, fc_shards_t *s, int classify)
+{
+    int err;
+    fc_data_t *all = NULL;
+    fc_idx_t *raw = NULL;
+    if (c->data.format == FC_FMT_IDX) {
+        FC_CALL(fc_idx_read(c->data.train, 0, c->data.resize, (size_t)c->data.max_examples, &raw));
+        FC_CALL(split_whole(c, raw->y, raw->n, block_of_idx, raw, s));
+        if (raw->p > s->p_raw) s->p_raw = raw->p;
+        if (classify && max_class_of(raw->y, raw->n) > s->max_class)
+            s->max_class = max_class_of(raw->y, raw->n);
+    } else {
+        FC_CALL(read_file(c, c->data.train, &all));
+        FC_CALL(split_whole(c, all->y, all->n, block_of_data, all, s));
+        if (all->p > s->p_raw) s->p_raw = all->p;
+        if (classify && fc_data_max_class(all) > s->max_class)
+            s->max_class = fc_data_max_class(all);
+    }
+cleanup:
+    fc_data_destroy(&all);
+    fc_idx_destroy(&raw);
     return err;
 }
 
@@ -91,7 +138,6 @@ int fc_shards_load(const fc_config_t *c, size_t lo, size_t hi, fc_shards_t **out
 {
     int err = FC_OK;
     fc_shards_t *s = NULL;
-    fc_data_t *all = NULL;
     fc_label_rule_t rule = fc_dataset_label_rule(c);
     int classify = rule.kind == FC_LABEL_CLASS || rule.kind == FC_LABEL_BINARY;
     char path[FC_PATH_MAX];
@@ -118,16 +164,13 @@ int fc_shards_load(const fc_config_t *c, size_t lo, size_t hi, fc_shards_t **out
         /* Every rank that hosts clients reads the whole file, so that the partition is the
          * same for any P; a rank without clients (the server when P > 1) reads nothing and
          * learns the data's width and classes from the others. */
-        FC_CALL(read_file(c, c->data.train, &all));
-        FC_CALL(split_whole(c, all, s));
-        note_block(s, all, classify, 0);
+        FC_CALL(read_and_split(c, s, classify));
     }
     for (size_t k = lo; k < hi; k++)
         note_block(s, s->block[k - lo], classify, 1);
     *out = s;
     s = NULL;
 cleanup:
-    fc_data_destroy(&all);
     fc_shards_destroy(&s);
     return err;
 }
