@@ -19,6 +19,7 @@
 #include <ini.h>
 
 #include "fc_algo.h"
+#include "fc_file.h"
 #include "fc_model.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -484,6 +485,11 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
+/* A --set assignment as messages quote it: at most 200 characters, then "...". */
+#define SHOWN_MAX 200
+#define SHOW(a)                                                                                    \
+    (int)(strlen(a) > SHOWN_MAX ? SHOWN_MAX : strlen(a)), (a), (strlen(a) > SHOWN_MAX ? "..." : "")
+
 int fc_config_set(fc_config_t *c, const char *assignment)
 {
     const char *eq = strchr(assignment, '='), *name = assignment, *dot, *key, *val;
@@ -505,27 +511,27 @@ int fc_config_set(fc_config_t *c, const char *assignment)
     vn = strlen(val);
     trim(&val, &vn);
     if (vn >= sizeof value)
-        return fc_err_set(FC_ECONFIG, "--set %s: %.*s.%.*s: too long", assignment, (int)sn, name,
-                          (int)kn, key);
+        return fc_err_set(FC_ECONFIG, "--set %.*s%s: %.*s.%.*s: too long", SHOW(assignment),
+                          (int)sn, name, (int)kn, key);
     memcpy(value, val, vn);
     value[vn] = '\0';
 
     ki = key_find(name, sn, key, kn);
     if (ki < 0) {
         if (!section_known(name, sn))
-            return fc_err_set(FC_ECONFIG, "--set %s: [%.*s]: unknown section", assignment, (int)sn,
-                              name);
-        return fc_err_set(FC_ECONFIG, "--set %s: %.*s.%.*s: unknown key", assignment, (int)sn, name,
-                          (int)kn, key);
+            return fc_err_set(FC_ECONFIG, "--set %.*s%s: [%.*s]: unknown section", SHOW(assignment),
+                              (int)sn, name);
+        return fc_err_set(FC_ECONFIG, "--set %.*s%s: %.*s.%.*s: unknown key", SHOW(assignment),
+                          (int)sn, name, (int)kn, key);
     }
     /* --set paths stay relative to the current directory (SPEC §6). */
     if (key_apply(&keys[ki], value, "", 1, c, why, sizeof why))
-        return fc_err_set(FC_ECONFIG, "--set %s: %s.%s: %s", assignment, keys[ki].section,
+        return fc_err_set(FC_ECONFIG, "--set %.*s%s: %s.%s: %s", SHOW(assignment), keys[ki].section,
                           keys[ki].key, why);
     c->origin[ki] = FC_CONFIG_FROM_SET;
     return FC_OK;
 malformed:
-    return fc_err_set(FC_ECONFIG, "--set %s: expected section.key=value", assignment);
+    return fc_err_set(FC_ECONFIG, "--set %.*s%s: expected section.key=value", SHOW(assignment));
 }
 
 void fc_config_visit(const fc_config_t *c, fc_config_visit_fn fn, void *ctx)
@@ -598,6 +604,10 @@ const char *fc_solver_kind_name(fc_solver_kind_t s)
 /* ---------------------------------------------------------------------------------------
  * The INI file */
 
+/* A config line longer than this cannot be valid (inih takes 198 characters); the bound
+ * keeps an endless file such as /dev/zero from filling memory. */
+#define CONFIG_MAX_LINE 4096
+
 /* State of one fc_config_load. inih's handler gets no line number in Debian's build
  * (INI_HANDLER_LINENO = 0), so our reader hands inih one physical line per call and
  * counts them: inside the handler, line is the line being parsed. */
@@ -637,12 +647,21 @@ static char *read_line(char *str, int num, void *stream)
     ssize_t got;
     if (p->err) return NULL; /* stop at the first error */
     errno = 0;
-    got = getline(&p->buf, &p->cap, p->f);
+    got = fc_getline(&p->buf, &p->cap, p->f, CONFIG_MAX_LINE);
+    if (got == -2) {
+        p->line++;
+        parse_fail(p, "line too long (at most %d characters)", num - 2);
+        return NULL;
+    }
     if (got < 0) {
         p->read_errno = ferror(p->f) ? (errno ? errno : EIO) : 0;
         return NULL;
     }
     p->line++;
+    if (strlen(p->buf) != (size_t)got) {
+        parse_fail(p, "line contains a NUL byte (not a text file?)");
+        return NULL;
+    }
     /* Leading blanks dropped: inih would read an indented line as a continuation of the
      * previous value (configparser style), silently gluing "  tol = 1" onto it. */
     s = p->buf;

@@ -9,6 +9,9 @@
 
 #include "fc_error.h"
 
+/* Longest line the text readers accept (a million-feature csv row fits). */
+#define FC_MAX_LINE ((size_t)256 << 20)
+
 typedef struct {
     size_t n;  /* examples */
     size_t p;  /* features per example (including the bias column once appended) */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "fc_file.h"
 #include "fc_mem.h"
 
 enum { NUM_OK, NUM_EMPTY, NUM_BAD, NUM_INF };
@@ -70,8 +71,12 @@ int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples
     f = fopen(path, "r");
     if (!f) FC_FAIL(FC_EIO, "%s: cannot open: %s", path, strerror(errno));
 
-    while ((max_examples == 0 || n < max_examples) && (len = getline(&line, &lcap, f)) != -1) {
+    while ((max_examples == 0 || n < max_examples) &&
+           (len = fc_getline(&line, &lcap, f, FC_MAX_LINE)) != -1) {
         lineno++;
+        if (len == -2)
+            FC_FAIL(FC_EDATA, "%s:%zu: line longer than %u MiB", path, lineno,
+                    (unsigned)(FC_MAX_LINE >> 20));
         if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
             /* A UTF-8 byte-order mark (spreadsheet exports): not part of the first field,
              * which would otherwise pass for a header and silently lose the first row. */
@@ -108,8 +113,11 @@ int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples
                     nfields);
         }
         if (n == cap) {
-            size_t ncap = cap ? 2 * cap : 256, np = 0;
+            /* Rows grow by doubling from about 1 MiB, so a very wide first row does not
+             * reserve room for 256 more of its kind. */
             p = nfields - 1;
+            size_t first = ((size_t)1 << 17) / (p ? p : 1);
+            size_t ncap = cap ? 2 * cap : (first < 1 ? 1 : first > 256 ? 256 : first), np = 0;
             FC_CALL(fc_mul_size(ncap, p, &np));
             FC_CALL(fc_realloc(&X, np, sizeof(double)));
             FC_CALL(fc_realloc(&y, ncap, sizeof(double)));
@@ -160,7 +168,7 @@ int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples
 cleanup:
     fc_free(&X);
     fc_free(&y);
-    free(line); /* getline's buffer comes from malloc, not fc_alloc */
+    free(line); /* fc_getline's buffer comes from malloc, not fc_alloc */
     if (f) fclose(f);
     return err;
 }

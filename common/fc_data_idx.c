@@ -16,6 +16,8 @@
 #define IDX_MAGIC_LABELS 0x00000801u /* unsigned byte, 1 dimension */
 /* Sanity bound on one image side: a corrupt header must not ask for terabytes. */
 #define IDX_MAX_SIDE 65536u
+/* ... nor one image more than 2^24 pixels (4096 x 4096). */
+#define IDX_MAX_PIXELS ((uint64_t)1 << 24)
 
 typedef struct {
     gzFile f;
@@ -104,7 +106,8 @@ static int open_pair(const char *dir, int test_set, idx_file_t *im, idx_file_t *
     *n = be32(head + 4);
     *rows = be32(head + 8);
     *cols = be32(head + 12);
-    if (*rows == 0 || *cols == 0 || *rows > IDX_MAX_SIDE || *cols > IDX_MAX_SIDE)
+    if (*rows == 0 || *cols == 0 || *rows > IDX_MAX_SIDE || *cols > IDX_MAX_SIDE ||
+        (uint64_t)*rows * *cols > IDX_MAX_PIXELS)
         FC_FAIL(FC_EDATA, "%s: implausible image size %u x %u", im->path, (unsigned)*rows,
                 (unsigned)*cols);
     if (*n == 0) FC_FAIL(FC_EDATA, "%s: no examples (the header says 0 images)", im->path);

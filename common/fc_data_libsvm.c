@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "fc_file.h"
 #include "fc_mem.h"
 
 #define QUOTE_MAX 40
@@ -100,8 +101,12 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
     f = fopen(path, "r");
     if (!f) FC_FAIL(FC_EIO, "%s: cannot open: %s", path, strerror(errno));
 
-    while ((max_examples == 0 || sp.n < max_examples) && (len = getline(&line, &lcap, f)) != -1) {
+    while ((max_examples == 0 || sp.n < max_examples) &&
+           (len = fc_getline(&line, &lcap, f, FC_MAX_LINE)) != -1) {
         lineno++;
+        if (len == -2)
+            FC_FAIL(FC_EDATA, "%s:%zu: line longer than %u MiB", path, lineno,
+                    (unsigned)(FC_MAX_LINE >> 20));
         if (strlen(line) != (size_t)len)
             FC_FAIL(FC_EDATA, "%s:%zu: line contains a NUL byte (not a text file?)", path, lineno);
         const char *s = line, *e;
@@ -195,7 +200,7 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
     *out = d;
 cleanup:
     sparse_free(&sp);
-    free(line); /* getline's buffer comes from malloc, not fc_alloc */
+    free(line); /* fc_getline's buffer comes from malloc, not fc_alloc */
     if (f) fclose(f);
     return err;
 }

@@ -109,3 +109,27 @@ cleanup:
     fclose(f);
     return err;
 }
+
+ssize_t fc_getline(char **line, size_t *cap, FILE *f, size_t max)
+{
+    size_t n = 0;
+    int c;
+    for (;;) {
+        if (n + 2 > *cap) {
+            if (n + 2 > max) return -2;
+            size_t ncap = *cap ? 2 * *cap : 256;
+            if (ncap > max) ncap = max;
+            char *b = realloc(*line, ncap); /* malloc'd like getline's, for its callers */
+            if (!b) return -1;
+            *line = b;
+            *cap = ncap;
+        }
+        c = getc_unlocked(f);
+        if (c == EOF) break;
+        (*line)[n++] = (char)c;
+        if (c == '\n' || c == '\0') break;
+    }
+    if (n == 0) return -1;
+    (*line)[n] = '\0';
+    return (ssize_t)n;
+}

@@ -3,6 +3,8 @@
 #define FC_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "fc_error.h"
 
@@ -13,5 +15,12 @@ FC_MUST int fc_mkdirs(const char *dir);
 FC_MUST int fc_write_atomic(const char *dir, const char *name, const void *data, size_t len);
 /* Read a whole file (at most max_bytes) into a fresh buffer (*out, NUL-terminated). */
 FC_MUST int fc_read_file(const char *path, size_t max_bytes, char **out, size_t *len);
+
+/* getline() with a bound and an early stop: reads one line (with its '\n') into the
+ * malloc'd *line. Returns its length; -1 at end of file (or a read error: check ferror);
+ * -2 when the line would exceed max bytes. A NUL byte ends the line at once (the length then
+ * counts it, so strlen(*line) < length tells the caller), so an endless stream of NULs such
+ * as /dev/zero is reported on its first line instead of filling memory. */
+ssize_t fc_getline(char **line, size_t *cap, FILE *f, size_t max);
 
 #endif
