@@ -136,7 +136,9 @@ int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
         FC_CALL(fc_calloc(np, sizeof(double), &w->P));
         FC_CALL(fc_calloc(np, sizeof(double), &w->H_new));
     }
-    if (a->family == FC_FAMILY_FULL) FC_CALL(fc_calloc(d * d, sizeof(double), &w->chol));
+    /* Cholesky scratch for the cavity check, which only damping α > 1 needs (fc_family.h). */
+    if (a->family == FC_FAMILY_FULL && a->damping > 1.0)
+        FC_CALL(fc_calloc(d * d, sizeof(double), &w->chol));
     *out = w;
     return FC_OK;
 cleanup:

@@ -653,6 +653,10 @@ static char *read_line(char *str, int num, void *stream)
         parse_fail(p, "line too long (at most %d characters)", num - 2);
         return NULL;
     }
+    if (got == -3) {
+        p->read_errno = ENOMEM;
+        return NULL;
+    }
     if (got < 0) {
         p->read_errno = ferror(p->f) ? (errno ? errno : EIO) : 0;
         return NULL;

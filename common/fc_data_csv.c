@@ -77,6 +77,7 @@ int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples
         if (len == -2)
             FC_FAIL(FC_EDATA, "%s:%zu: line longer than %u MiB", path, lineno,
                     (unsigned)(FC_MAX_LINE >> 20));
+        if (len == -3) FC_FAIL(FC_ENOMEM, "%s:%zu: out of memory reading the line", path, lineno);
         if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
             /* A UTF-8 byte-order mark (spreadsheet exports): not part of the first field,
              * which would otherwise pass for a header and silently lose the first row. */

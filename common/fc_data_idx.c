@@ -164,7 +164,8 @@ int fc_idx_read(const char *dir, int test_set, int resize, size_t max_examples, 
     /* The header's count is not trusted with memory: storage grows (doubling) as images
      * actually arrive, so a file that claims 2^32 images but holds 3 costs 3 images' worth
      * before the read reports it truncated. Pixels stay bytes (1/8 of doubles). */
-    cap = keep < 1024 ? keep : 1024;
+    cap = ((size_t)1 << 24) / x->p; /* start at about 16 MiB of pixels */
+    cap = cap < 1 ? 1 : cap > keep ? keep : cap;
     FC_CALL(fc_alloc(cap, x->p, &x->pix));
     FC_CALL(fc_alloc(npix, 1, &pix));
     for (size_t t = 0; t < keep; t++) {

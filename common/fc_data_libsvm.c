@@ -107,6 +107,7 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
         if (len == -2)
             FC_FAIL(FC_EDATA, "%s:%zu: line longer than %u MiB", path, lineno,
                     (unsigned)(FC_MAX_LINE >> 20));
+        if (len == -3) FC_FAIL(FC_ENOMEM, "%s:%zu: out of memory reading the line", path, lineno);
         if (strlen(line) != (size_t)len)
             FC_FAIL(FC_EDATA, "%s:%zu: line contains a NUL byte (not a text file?)", path, lineno);
         const char *s = line, *e;

@@ -120,7 +120,7 @@ ssize_t fc_getline(char **line, size_t *cap, FILE *f, size_t max)
             size_t ncap = *cap ? 2 * *cap : 256;
             if (ncap > max) ncap = max;
             char *b = realloc(*line, ncap); /* malloc'd like getline's, for its callers */
-            if (!b) return -1;
+            if (!b) return -3;
             *line = b;
             *cap = ncap;
         }

@@ -18,9 +18,9 @@ FC_MUST int fc_read_file(const char *path, size_t max_bytes, char **out, size_t 
 
 /* getline() with a bound and an early stop: reads one line (with its '\n') into the
  * malloc'd *line. Returns its length; -1 at end of file (or a read error: check ferror);
- * -2 when the line would exceed max bytes. A NUL byte ends the line at once (the length then
- * counts it, so strlen(*line) < length tells the caller), so an endless stream of NULs such
- * as /dev/zero is reported on its first line instead of filling memory. */
+ * -2 when the line would exceed max bytes; -3 when memory for it ran out. A NUL byte ends the line
+ * at once (the length then counts it, so strlen(*line) < length tells the caller), so an endless
+ * stream of NULs such as /dev/zero is reported on its first line instead of filling memory. */
 ssize_t fc_getline(char **line, size_t *cap, FILE *f, size_t max);
 
 #endif
