@@ -195,8 +195,7 @@ static void bench_eval(const fc_model_t *m, const double *X, const double *y, si
     else if (hess) {
         cat = M.in_solver ? T_HESS_SOLVER : T_HESS_SITE;
         M.hess_examples += (double)n;
-    }
-    else
+    } else
         cat = M.in_solver ? T_EVAL_SOLVER : T_EVAL_SITE;
     tally2(cat, dt, fl, own);
 }
@@ -892,8 +891,8 @@ int main(int argc, char **argv)
             size_t np = p * (p + 1) / 2, nc = C * (C + 1) / 2;
             printf("  gemm   %zux%zu inner 256 (a Gram block Q^T A):    %.2f GFLOP/s\n", np, nc,
                    rate_gemm(np, nc, 256, 1, 3));
-            printf("  gemm   %zux%zu inner %zu (a former class-pair block): %.2f GFLOP/s\n", p,
-                   p, nk, rate_gemm(p, p, nk, 1, 3));
+            printf("  gemm   %zux%zu inner %zu (a former class-pair block): %.2f GFLOP/s\n", p, p,
+                   nk, rate_gemm(p, p, nk, 1, 3));
         } else {
             printf("  syrk   k=%zu n=%zu (X^T W X):                    %.2f GFLOP/s\n", nk, p,
                    rate_syrk(p, nk, 3));
@@ -908,10 +907,9 @@ int main(int argc, char **argv)
         printf("  dpotrf row-major 'L' (LAPACKE transposes; before): %.2f ms = %.2f GFLOP/s; "
                "column-major 'U' _work (fc_chol now): %.2f ms = %.2f GFLOP/s\n",
                1e3 * rf, dd3 / rf / 1e9, 1e3 * cf, dd3 / cf / 1e9);
-        printf(
-            "  dpotrs (1 rhs) row-major: %.3f ms; column-major 'U' _work: %.3f ms (2d² = %.2f "
-            "MFLOP)\n",
-            1e3 * rs, 1e3 * cs, 2.0 * (double)d * (double)d / 1e6);
+        printf("  dpotrs (1 rhs) row-major: %.3f ms; column-major 'U' _work: %.3f ms (2d² = %.2f "
+               "MFLOP)\n",
+               1e3 * rs, 1e3 * cs, 2.0 * (double)d * (double)d / 1e6);
         if (b.model.classes > 1) FC_CALL(probe_softmax(&b, gemm));
     }
 
