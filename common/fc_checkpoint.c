@@ -143,7 +143,12 @@ int fc_ckpt_parse(const char *path, const void *data, size_t len, fc_ckpt_t **ou
         memcpy(&bytes, p + off + FC_CKPT_TAG, 8);
         memcpy(&crc, p + off + FC_CKPT_TAG + 8, 4);
         off += FC_CKPT_TAG + 12;
-        if (memchr(tag, '\0', FC_CKPT_TAG) == NULL || tag[0] == '\0')
+        /* A name, then zeros to the end of its field: one encoding per checkpoint. */
+        const char *nul = memchr(tag, '\0', FC_CKPT_TAG);
+        int padded = nul != NULL;
+        for (const char *q = nul; padded && q < tag + FC_CKPT_TAG; q++)
+            padded = *q == '\0';
+        if (!padded || tag[0] == '\0')
             FC_FAIL(FC_EDATA, "%s: corrupt checkpoint: bad section name %u", path, i);
         if (bytes > len - off - 8)
             FC_FAIL(FC_EDATA,

@@ -44,18 +44,11 @@ if [[ ${FC_FUZZ_NOBUILD:-0} != 1 ]]; then
         echo "run.sh: clang not found (apt-get install clang libclang-rt-14-dev)" >&2
         exit 2
     }
-    extra=()
-    if ! grep -q 'tests/fuzz' "$root/CMakeLists.txt" "$root/tests/CMakeLists.txt"; then
-        # The top level does not add tests/fuzz (yet): include it at the end of the
-        # top-level file, after fccore exists, without touching the checked-in files.
-        echo 'cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL include' \
-            '${CMAKE_SOURCE_DIR}/tests/fuzz/CMakeLists.txt)' >"$build/inject.cmake"
-        extra=(-DCMAKE_PROJECT_INCLUDE="$build/inject.cmake")
-    fi
     (
         flock 9
+        # -U: drop a stale hook from folders configured by older versions of this script.
         cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$cc" -DFC_FUZZ=ON \
-            -DCMAKE_BUILD_TYPE=RelWithDebInfo "${extra[@]}" >"$build/configure.log" ||
+            -DCMAKE_BUILD_TYPE=RelWithDebInfo -UCMAKE_PROJECT_INCLUDE >"$build/configure.log" ||
             { cat "$build/configure.log" >&2; exit 1; }
         cmake --build "$build" -j2 --target "${targets[@]/#/fuzz_}" >"$build/build.log" 2>&1 ||
             { tail -50 "$build/build.log" >&2; exit 1; }
