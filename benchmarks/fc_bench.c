@@ -597,10 +597,10 @@ cleanup:
     return err;
 }
 
-/* --probe, softmax only: the library's Hessian against the two prototypes of
- * fc_bench_proto.c on the largest client at the current mean: best-of-3 CPU seconds, the
- * rate on the classic n·d(d+1) flops of the product and on the Gram form's own
- * n·p(p+1)·C(C+1)/2, and the largest difference relative to max|H|. */
+/* --probe, softmax only: the library's Hessian (the Gram form, adopted from this file's
+ * former prototype B) against the remaining prototype of fc_bench_proto.c on the largest client at
+ * the current mean: best-of-3 CPU seconds, the rate on the classic n·d(d+1) flops of the product
+ * and on the Gram form's own n·p(p+1)·C(C+1)/2, and the largest difference relative to max|H|. */
 static int probe_softmax(bench_t *b, double gemm)
 {
     int err;
@@ -615,16 +615,14 @@ static int probe_softmax(bench_t *b, double gemm)
     FC_CALL(fc_alloc(b->model.ops->work_size(&b->model, blk->n), sizeof(double), &W));
     FC_CALL(fc_alloc(fc_proto_work_size(&b->model, blk->n, block), sizeof(double), &WP));
     double fl = hess_flops_classic(&b->model, blk->n), fo = hess_flops_own(&b->model, blk->n);
-    for (int v = 0; v < 3; v++) {
+    for (int v = 0; v < 2; v++) {
         double best = INFINITY;
         for (int r = 0; r < 3; r++) {
             double t0 = now();
             if (v == 0)
                 M.real->eval(&b->model, blk->X, blk->y, blk->n, b->g->m, &loss, g, H0, NULL, W);
-            else if (v == 1)
-                fc_proto_hess_syrk(&b->model, blk->X, blk->n, b->g->m, H1, WP);
             else
-                fc_proto_hess_gram(&b->model, blk->X, blk->n, b->g->m, H1, WP, block);
+                fc_proto_hess_syrk(&b->model, blk->X, blk->n, b->g->m, H1, WP);
             double dt = now() - t0;
             if (dt < best) best = dt;
         }
@@ -633,9 +631,8 @@ static int probe_softmax(bench_t *b, double gemm)
             diff = fmax(diff, fabs(H1[i] - H0[i]));
             mx = fmax(mx, fabs(H0[i]));
         }
-        static const char *const what[3] = {"library (Gram form, incl. loss, grad)",
-                                            "A: one d-wide syrk + C blocks",
-                                            "B: Gram Q^T A, 256-row blocks"};
+        static const char *const what[2] = {"library (Gram form, incl. loss, grad)",
+                                            "A: one d-wide syrk + C blocks"};
         printf("  softmax Hessian, %-40s %8.2f ms = %6.2f GFLOP/s classic (%.0f%% of dgemm)",
                what[v], 1e3 * best, fl / best / 1e9, 100.0 * fl / best / 1e9 / gemm);
         if (v != 1)

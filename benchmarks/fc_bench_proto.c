@@ -8,10 +8,8 @@
  * A. "one syrk": Z (n × d) with Z[i, jC+c] = x_ij p_ic gives Σ_i x x' p_c p_c' for every
  *    pair in one syrk (n·d(d+1) flops, one call instead of C(C+1)/2); the C diagonal class
  *    blocks are then overwritten with X^T diag(p_c(1 − p_c)) X (C more syrks, n·d(p+1)).
- * B. "Gram": for blocks of rows, Q[i, (j ≤ j')] = x_ij x_ij' (p(p+1)/2 columns) and
- *    A[i, (c ≤ c')] = a_i[c,c'] (C(C+1)/2 columns); G = QᵀA is one gemm with
- *    n·p(p+1)·C(C+1)/2 ≈ n·d²/2 flops — half of what any form of the d×d product needs —
- *    and H is G scattered. */
+ * B, the "Gram" form (one gemm QᵀA per block of rows, half the flops), was adopted by the
+ *    library (common/fc_model_softmax.c) and lives there now. */
 #include "fc_bench_proto.h"
 
 #include <math.h>
@@ -77,41 +75,4 @@ void fc_proto_hess_syrk(const fc_model_t *m, const double *X, size_t n, const do
             for (size_t j2 = 0; j2 < p; j2++)
                 H[(j * C + c) * d + j2 * C + c] = B[j * p + j2];
     }
-}
-
-void fc_proto_hess_gram(const fc_model_t *m, const double *X, size_t n, const double *theta,
-                        double *H, double *work, size_t block)
-{
-    size_t p = m->p, C = (size_t)m->classes, d = m->d;
-    size_t np = p * (p + 1) / 2, nc = C * (C + 1) / 2;
-    double *P = work, *Q1 = P + n * C, *Q = Q1 + n * C, *A = Q + block * np, *G = A + block * nc;
-    probabilities(m, X, n, theta, P, Q1);
-    for (size_t i0 = 0; i0 < n; i0 += block) {
-        size_t b = n - i0 < block ? n - i0 : block;
-        for (size_t r = 0; r < b; r++) {
-            const double *xi = X + (i0 + r) * p, *pi = P + (i0 + r) * C, *oi = Q1 + (i0 + r) * C;
-            double *q = Q + r * np, *a = A + r * nc;
-            for (size_t j = 0; j < p; j++)
-                for (size_t j2 = j; j2 < p; j2++)
-                    *q++ = xi[j] * xi[j2];
-            for (size_t c = 0; c < C; c++)
-                for (size_t c2 = c; c2 < C; c2++)
-                    *a++ = c == c2 ? pi[c] * oi[c] : -pi[c] * pi[c2];
-        }
-        fc_gemm(1, 0, np, nc, b, 1.0, Q, np, A, nc, i0 ? 1.0 : 0.0, G, nc);
-    }
-    /* Scatter: H[(j,c),(j',c')] = G[{j,j'}, {c,c'}]. */
-    size_t jj = 0;
-    for (size_t j = 0; j < p; j++)
-        for (size_t j2 = j; j2 < p; j2++, jj++) {
-            size_t cc = 0;
-            for (size_t c = 0; c < C; c++)
-                for (size_t c2 = c; c2 < C; c2++, cc++) {
-                    double g = G[jj * nc + cc];
-                    H[(j * C + c) * d + j2 * C + c2] = g;
-                    H[(j2 * C + c2) * d + j * C + c] = g;
-                    H[(j * C + c2) * d + j2 * C + c] = g;
-                    H[(j2 * C + c) * d + j * C + c2] = g;
-                }
-        }
 }
