@@ -50,13 +50,13 @@ static size_t vm_bytes(void)
     return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-static void mem_cap(struct rlimit *saved)
+static void mem_cap(struct rlimit *saved, int mb)
 {
     struct rlimit cap;
     ck_assert_int_eq(getrlimit(RLIMIT_AS, saved), 0);
     if (__asan_init) return;
     cap = *saved;
-    cap.rlim_cur = (rlim_t)(vm_bytes() + (size_t)HOSTILE_MEM_MB * 1024 * 1024);
+    cap.rlim_cur = (rlim_t)(vm_bytes() + (size_t)(mb ? mb : HOSTILE_MEM_MB) * 1024 * 1024);
     if (saved->rlim_cur != RLIM_INFINITY && saved->rlim_cur < cap.rlim_cur)
         cap.rlim_cur = saved->rlim_cur;
     ck_assert_int_eq(setrlimit(RLIMIT_AS, &cap), 0);
@@ -258,6 +258,17 @@ static void gen_csv_garbage_line(const char *path)
     finish(f);
 }
 
+/* A good line, then a 20 MB line: more than a 16 MB memory cap can hold. */
+static void gen_csv_line_beyond_memory(const char *path)
+{
+    FILE *f = create(path);
+    fputs("1,2\n", f);
+    for (size_t i = 0; i < 20u << 20; i++)
+        fputc('0', f);
+    fputs(",1\n", f);
+    finish(f);
+}
+
 /* 28 one-feature rows with the largest accepted index: 2.2 GB as a dense matrix. */
 static void gen_libsvm_dense_blowup(const char *path)
 {
@@ -320,6 +331,7 @@ typedef struct {
     int code;               /* expected result */
     const char *msg, *msg2; /* expected substrings of the message (NULL: none) */
     int names_input;        /* the message must contain the path read (or "--set ") */
+    int mem_mb;             /* a tighter memory cap than HOSTILE_MEM_MB (not under ASan) */
 } hostile_t;
 
 #define BYTES(s) .bytes = s, .len = sizeof(s) - 1
@@ -451,6 +463,15 @@ static const hostile_t rows[] = {
      .code = FC_EDATA,
      .msg = "garbage.csv:2: field 1 (",
      .msg2 = "') is not a number",
+     .names_input = 1},
+    {.what = "csv: a line longer than memory allows is an error, not the end of the file",
+     .target = T_CSV,
+     .name = "oom.csv",
+     .make_file = gen_csv_line_beyond_memory,
+     .rule = REAL,
+     .mem_mb = 16,
+     .code = FC_ENOMEM,
+     .msg = "oom.csv:2: ",
      .names_input = 1},
     {.what = "csv: non-UTF-8 bytes",
      .target = T_CSV,
@@ -668,6 +689,7 @@ START_TEST(hostile_input)
     fc_data_t *const sentinel = (fc_data_t *)(uintptr_t)1, *d = sentinel; /* must be overwritten */
     struct rlimit saved;
 
+    if (h->mem_mb && __asan_init) return; /* ASan's allocation limit is fixed at start-up */
     fc_test_tmpdir(dir, sizeof dir);
     path[0] = '\0';
     if (h->make_dir) {
@@ -685,7 +707,7 @@ START_TEST(hostile_input)
     if (h->target == T_SET) input = text = slurp(path);
 
     fc_err_clear();
-    mem_cap(&saved);
+    mem_cap(&saved, h->mem_mb);
     int err = run_target(h, input, &d);
     mem_uncap(&saved);
 
@@ -711,7 +733,7 @@ START_TEST(hostile_input)
     remove_dir(dir);
 
     if (getenv("FC_TEST_VERBOSE"))
-        printf("%-58s %-10s %.160s\n", h->what, fc_errname(err), err ? msg : "");
+        printf("%-58s %-10s %.160s\n", h->what, fc_errname(err), err ? msg : ""), fflush(stdout);
     ck_assert_msg(err == h->code, "%s: got %s (\"%.300s\"), expected %s", h->what, fc_errname(err),
                   msg, fc_errname(h->code));
     if (reader) ck_assert_msg(set_out, "%s: *out not written", h->what);
