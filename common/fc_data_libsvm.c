@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "fc_file.h"
@@ -190,6 +191,17 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
     if (ferror(f)) FC_FAIL(FC_EIO, "%s: read error: %s", path, strerror(errno));
     if (sp.n == 0) FC_FAIL(FC_EDATA, "%s: no examples (empty file)", path);
 
+    /* fedpc keeps data dense. A sparse file whose dense form is both over 1 GiB and over 64
+     * times the file itself is a poor fit (and a few hostile lines with a huge index would
+     * otherwise ask for terabytes): refuse it with the sizes rather than try. */
+    struct stat st;
+    double dense = (double)sp.n * (double)p * sizeof(double);
+    double file = fstat(fileno(f), &st) == 0 ? (double)st.st_size : 0.0;
+    if (dense > (double)(1u << 30) && dense > 64.0 * file)
+        FC_FAIL(FC_EDATA,
+                "%s: %zu examples x %zu features would take %.3g GiB as a dense matrix (fedpc "
+                "keeps data dense; the file is %.3g MiB): use fewer features or examples",
+                path, sp.n, p, dense / 1073741824.0, file / 1048576.0);
     if (fc_data_create(sp.n, p, &d) != FC_OK)
         FC_FAIL(FC_ENOMEM, "%s: %zu examples x %zu features do not fit in memory as a dense matrix",
                 path, sp.n, p);
