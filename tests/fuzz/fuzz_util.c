@@ -2,6 +2,8 @@
 #include "fuzz_util.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,24 +20,46 @@ static void die(const char *what)
     abort();
 }
 
-/* Empty the scratch folder (files only; the harnesses make no subfolders) and remove it. */
-static void scratch_remove(void)
+/* Empty a scratch folder (files only; the harnesses make no subfolders) and remove it. */
+static void remove_folder(const char *dir)
 {
-    DIR *d;
+    DIR *d = opendir(dir);
     struct dirent *e;
     char path[1024];
-    if (!scratch[0]) return;
-    d = opendir(scratch);
     if (d) {
         while ((e = readdir(d)) != NULL) {
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-            snprintf(path, sizeof path, "%s/%s", scratch, e->d_name);
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
             unlink(path);
         }
         closedir(d);
     }
-    rmdir(scratch);
+    rmdir(dir);
+}
+
+static void scratch_remove(void)
+{
+    if (!scratch[0]) return;
+    remove_folder(scratch);
     scratch[0] = '\0';
+}
+
+/* Folders left by harness processes that died without running atexit (every crash and
+ * OOM libFuzzer reports ends that way): "fedpc-fuzz-PID-XXXXXX" with PID gone. */
+static void scratch_reap(const char *base)
+{
+    DIR *d = opendir(base);
+    struct dirent *e;
+    char path[1024];
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        long pid;
+        if (sscanf(e->d_name, "fedpc-fuzz-%ld-", &pid) != 1 || pid <= 0) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* alive (or not ours) */
+        snprintf(path, sizeof path, "%s/%s", base, e->d_name);
+        remove_folder(path);
+    }
+    closedir(d);
 }
 
 const char *fz_dir(void)
@@ -44,7 +68,8 @@ const char *fz_dir(void)
     if (scratch[0]) return scratch;
     base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
     if (!base || !*base) base = "/tmp";
-    snprintf(scratch, sizeof scratch, "%s/fedpc-fuzz-XXXXXX", base);
+    scratch_reap(base);
+    snprintf(scratch, sizeof scratch, "%s/fedpc-fuzz-%ld-XXXXXX", base, (long)getpid());
     if (!mkdtemp(scratch)) die("mkdtemp");
     atexit(scratch_remove);
     return scratch;

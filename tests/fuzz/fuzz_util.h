@@ -10,7 +10,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The scratch folder: created on first use (under /dev/shm when writable, else $TMPDIR
- * or /tmp), emptied and removed at exit. Aborts if it cannot be made. */
+ * or /tmp) as fedpc-fuzz-PID-XXXXXX, emptied and removed at exit; folders of processes
+ * that died without exiting (crashes) are removed by the next harness to start. Aborts
+ * if it cannot be made. */
 const char *fz_dir(void);
 /* buf = fz_dir() + "/" + name; aborts if it does not fit. */
 void fz_path(char *buf, size_t size, const char *name);
