@@ -25,6 +25,7 @@
  *   triangular solve pair 2d²; symv 2d²; gemm 2mnk; syrk k·n(n+1).
  * Vector loops (axpy, copies, the cavity S − H, damping, the Gram form's Q/A fill and
  * scatter) are not counted as flops. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -662,8 +663,19 @@ typedef struct {
     int paired;
 } opts_t;
 
+/* A checked whole-text integer / number option value (never atoi). */
+static int int_arg(const char *text, int *out)
+{
+    long long v;
+    char why[128];
+    if (fc_parse_integer(text, 0, INT_MAX, &v, why, sizeof why)) return -1;
+    *out = (int)v;
+    return 0;
+}
+
 static int parse(int argc, char **argv, opts_t *o)
 {
+    char why[128];
     memset(o, 0, sizeof *o);
     o->rounds = 2;
     o->comm = -1.0;
@@ -671,19 +683,19 @@ static int parse(int argc, char **argv, opts_t *o)
         const char *a = argv[i];
         if (strcmp(a, "--set") == 0 && i + 1 < argc && o->nsets < 64)
             o->sets[o->nsets++] = argv[++i];
-        else if (strcmp(a, "--rounds") == 0 && i + 1 < argc)
-            o->rounds = atoi(argv[++i]);
-        else if (strcmp(a, "--comm") == 0 && i + 1 < argc)
-            o->comm = strtod(argv[++i], NULL);
-        else if (strcmp(a, "--tsv") == 0 && i + 1 < argc)
+        else if (strcmp(a, "--rounds") == 0 && i + 1 < argc) {
+            if (int_arg(argv[++i], &o->rounds)) return -1;
+        } else if (strcmp(a, "--comm") == 0 && i + 1 < argc) {
+            if (fc_parse_double(argv[++i], &o->comm, why, sizeof why)) return -1;
+        } else if (strcmp(a, "--tsv") == 0 && i + 1 < argc)
             o->tsv = argv[++i];
         else if (strcmp(a, "--label") == 0 && i + 1 < argc)
             o->label = argv[++i];
         else if (strcmp(a, "--probe") == 0)
             o->probe = 1;
-        else if (strcmp(a, "--paired") == 0 && i + 1 < argc)
-            o->paired = atoi(argv[++i]);
-        else if (a[0] != '-' && !o->config)
+        else if (strcmp(a, "--paired") == 0 && i + 1 < argc) {
+            if (int_arg(argv[++i], &o->paired)) return -1;
+        } else if (a[0] != '-' && !o->config)
             o->config = a;
         else
             return -1;

@@ -9,12 +9,14 @@
  * Prints, on rank 0, the median seconds per round of the update exchange and of the metrics
  * exchange, the bytes each moves, and every rank's peak RSS before any buffer was allocated
  * (the MPI runtime's own footprint, the baseline of fedpc's per-rank memory). */
+#include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#include "fc_config.h"
 #include "fc_la.h"
 #include "fc_mem.h"
 #include "fc_protocol.h"
@@ -68,10 +70,16 @@ int main(int argc, char **argv)
     MPI_Init(&argc, &argv);
     MPI_Comm world = MPI_COMM_WORLD;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--state") == 0) state = strtoull(argv[i + 1], NULL, 10);
-        if (strcmp(argv[i], "--delta") == 0) delta = strtoull(argv[i + 1], NULL, 10);
-        if (strcmp(argv[i], "--eval") == 0) eval = strtoull(argv[i + 1], NULL, 10);
-        if (strcmp(argv[i], "--reps") == 0) reps = atoi(argv[i + 1]);
+        long long v;
+        char why[128];
+        if (fc_parse_integer(argv[i + 1], 0, LLONG_MAX, &v, why, sizeof why)) {
+            fprintf(stderr, "fc_bench_comm: %s: %s\n", argv[i], why);
+            return 2;
+        }
+        if (strcmp(argv[i], "--state") == 0) state = (size_t)v;
+        if (strcmp(argv[i], "--delta") == 0) delta = (size_t)v;
+        if (strcmp(argv[i], "--eval") == 0) eval = (size_t)v;
+        if (strcmp(argv[i], "--reps") == 0) reps = v > INT_MAX ? INT_MAX : (int)v;
     }
     if (reps < 1) reps = 1;
     FC_CALL(fc_tp_create_mpi(&world, &tp));

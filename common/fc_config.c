@@ -213,9 +213,8 @@ static int check_bounds(const keydesc_t *k, double v, const char *text, char *wh
     return -1;
 }
 
-/* Base-10 integer filling the whole text (strtoll; never atoi). */
-static int parse_integer(const char *text, long long lo, long long hi, long long *out, char *why,
-                         size_t wn)
+int fc_parse_integer(const char *text, long long lo, long long hi, long long *out, char *why,
+                     size_t wn)
 {
     char *end;
     long long v;
@@ -254,7 +253,7 @@ bad:
     return -1;
 }
 
-static int parse_double(const char *text, double *out, char *why, size_t wn)
+int fc_parse_double(const char *text, double *out, char *why, size_t wn)
 {
     char *end;
     double v;
@@ -321,8 +320,8 @@ static int key_apply(const keydesc_t *k, const char *text, const char *base, int
     switch (k->type) {
     case T_INT:
     case T_LONG:
-        if (parse_integer(text, k->type == T_INT ? INT_MIN : LONG_MIN,
-                          k->type == T_INT ? INT_MAX : LONG_MAX, &ll, why, wn) ||
+        if (fc_parse_integer(text, k->type == T_INT ? INT_MIN : LONG_MIN,
+                             k->type == T_INT ? INT_MAX : LONG_MAX, &ll, why, wn) ||
             check_bounds(k, (double)ll, text, why, wn))
             return -1;
         if (k->type == T_INT)
@@ -333,7 +332,7 @@ static int key_apply(const keydesc_t *k, const char *text, const char *base, int
     case T_U64:
         return parse_u64(text, (uint64_t *)f, why, wn);
     case T_DOUBLE:
-        if (parse_double(text, &d, why, wn) || check_bounds(k, d, text, why, wn)) return -1;
+        if (fc_parse_double(text, &d, why, wn) || check_bounds(k, d, text, why, wn)) return -1;
         *(double *)f = d;
         return 0;
     case T_BOOL:

@@ -128,6 +128,13 @@ void fc_config_where(const fc_config_t *c, const char *name, char *buf, size_t s
 /* data.train for client k: every "{k}" replaced by k (SPEC §6). */
 FC_MUST int fc_config_client_path(const fc_config_t *c, size_t k, char *out, size_t size);
 
+/* The checked parsers every key uses, for other command-line values too: the whole text
+ * must be a base-10 integer in [lo, hi] (never atoi) / a finite number. 0 on success; -1
+ * with a reason ("expected an integer, got 'x'", "out of range, got 'x'") in why. */
+int fc_parse_integer(const char *text, long long lo, long long hi, long long *out, char *why,
+                     size_t wn);
+int fc_parse_double(const char *text, double *out, char *why, size_t wn);
+
 /* Names for the enums ("iso", "synchronous", ...); "?" for a value out of range. */
 const char *fc_family_name(fc_family_t f);
 const char *fc_format_name(fc_format_t f);

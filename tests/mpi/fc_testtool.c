@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_config.h"
 #include "fc_testutil.h"
 
 #define MAXLINE 65536
@@ -140,10 +141,17 @@ static int linsolve(const char *path, double delta, double beta, int bias)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 5 && strcmp(argv[1], "csvcmp") == 0)
-        return csvcmp(argv[2], argv[3], atof(argv[4]), argc - 5, argv + 5);
-    if (argc == 6 && strcmp(argv[1], "linsolve") == 0)
-        return linsolve(argv[2], atof(argv[3]), atof(argv[4]), atoi(argv[5]));
+    char why[128];
+    double tol, delta, beta;
+    long long bias;
+    if (argc >= 5 && strcmp(argv[1], "csvcmp") == 0 &&
+        fc_parse_double(argv[4], &tol, why, sizeof why) == 0)
+        return csvcmp(argv[2], argv[3], tol, argc - 5, argv + 5);
+    if (argc == 6 && strcmp(argv[1], "linsolve") == 0 &&
+        fc_parse_double(argv[3], &delta, why, sizeof why) == 0 &&
+        fc_parse_double(argv[4], &beta, why, sizeof why) == 0 &&
+        fc_parse_integer(argv[5], 0, 1, &bias, why, sizeof why) == 0)
+        return linsolve(argv[2], delta, beta, (int)bias);
     fprintf(stderr,
             "usage: fc_testtool csvcmp A B TOL [SKIPCOL...] | linsolve CSV DELTA BETA BIAS\n");
     return 2;

@@ -13,6 +13,7 @@
 #include "fc_checkpoint.h"
 #include "fc_file.h"
 #include "fc_mem.h"
+#include "fc_rng.h"
 #include "fc_testutil.h"
 
 #define OK(x) ck_assert_int_eq((x), FC_OK)
@@ -136,7 +137,8 @@ START_TEST(kill_during_write_never_tears)
     make(&c, 1 << 18, 1.0); /* 2 MiB */
     OK(fc_ckpt_write(c, dir, "ck.bin"));
     fc_ckpt_destroy(&c);
-    srand(12345);
+    fc_rng_t rng;
+    fc_rng_seed(&rng, 12345, 0, 0);
     int torn = 0, replaced = 0;
     for (int trial = 0; trial < 30; trial++) {
         pid_t pid = fork();
@@ -147,7 +149,7 @@ START_TEST(kill_during_write_never_tears)
             for (;;)
                 if (fc_ckpt_write(w, dir, "ck.bin")) _exit(1);
         }
-        struct timespec ts = {0, (long)(rand() % 20000) * 1000L};
+        struct timespec ts = {0, (long)fc_rng_below(&rng, 20000) * 1000L};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
