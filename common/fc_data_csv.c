@@ -71,21 +71,15 @@ int fc_data_read_csv(const char *path, fc_label_rule_t rule, size_t max_examples
     f = fopen(path, "r");
     if (!f) FC_FAIL(FC_EIO, "%s: cannot open: %s", path, strerror(errno));
 
-    while ((max_examples == 0 || n < max_examples) &&
-           (len = fc_getline(&line, &lcap, f, FC_MAX_LINE)) != -1) {
-        lineno++;
-        if (len == -2)
-            FC_FAIL(FC_EDATA, "%s:%zu: line longer than %u MiB", path, lineno,
-                    (unsigned)(FC_MAX_LINE >> 20));
-        if (len == -3) FC_FAIL(FC_ENOMEM, "%s:%zu: out of memory reading the line", path, lineno);
+    while (max_examples == 0 || n < max_examples) {
+        FC_CALL(fc_next_text_line(f, path, FC_MAX_LINE, &line, &lcap, &lineno, &len));
+        if (len == -1) break;
         if (lineno == 1 && len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) {
             /* A UTF-8 byte-order mark (spreadsheet exports): not part of the first field,
              * which would otherwise pass for a header and silently lose the first row. */
             memmove(line, line + 3, (size_t)len - 2);
             len -= 3;
         }
-        if (strlen(line) != (size_t)len)
-            FC_FAIL(FC_EDATA, "%s:%zu: line contains a NUL byte (not a text file?)", path, lineno);
         if (blank_line(line)) continue;
         size_t nf = count_fields(line);
         const char *s = line, *ts;

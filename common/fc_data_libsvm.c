@@ -102,15 +102,9 @@ int fc_data_read_libsvm(const char *path, fc_label_rule_t rule, size_t max_examp
     f = fopen(path, "r");
     if (!f) FC_FAIL(FC_EIO, "%s: cannot open: %s", path, strerror(errno));
 
-    while ((max_examples == 0 || sp.n < max_examples) &&
-           (len = fc_getline(&line, &lcap, f, FC_MAX_LINE)) != -1) {
-        lineno++;
-        if (len == -2)
-            FC_FAIL(FC_EDATA, "%s:%zu: line longer than %u MiB", path, lineno,
-                    (unsigned)(FC_MAX_LINE >> 20));
-        if (len == -3) FC_FAIL(FC_ENOMEM, "%s:%zu: out of memory reading the line", path, lineno);
-        if (strlen(line) != (size_t)len)
-            FC_FAIL(FC_EDATA, "%s:%zu: line contains a NUL byte (not a text file?)", path, lineno);
+    while (max_examples == 0 || sp.n < max_examples) {
+        FC_CALL(fc_next_text_line(f, path, FC_MAX_LINE, &line, &lcap, &lineno, &len));
+        if (len == -1) break;
         const char *s = line, *e;
         while (isspace((unsigned char)*s))
             s++;

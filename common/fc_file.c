@@ -133,3 +133,19 @@ ssize_t fc_getline(char **line, size_t *cap, FILE *f, size_t max)
     (*line)[n] = '\0';
     return (ssize_t)n;
 }
+
+int fc_next_text_line(FILE *f, const char *path, size_t max, char **line, size_t *cap,
+                      size_t *lineno, ssize_t *len)
+{
+    *len = fc_getline(line, cap, f, max);
+    if (*len == -1) return FC_OK;
+    ++*lineno;
+    if (*len == -2)
+        return fc_err_set(FC_EDATA, "%s:%zu: line longer than %zu MiB", path, *lineno, max >> 20);
+    if (*len == -3)
+        return fc_err_set(FC_ENOMEM, "%s:%zu: out of memory reading the line", path, *lineno);
+    if (strlen(*line) != (size_t)*len)
+        return fc_err_set(FC_EDATA, "%s:%zu: line contains a NUL byte (not a text file?)", path,
+                          *lineno);
+    return FC_OK;
+}

@@ -23,4 +23,10 @@ FC_MUST int fc_read_file(const char *path, size_t max_bytes, char **out, size_t 
  * stream of NULs such as /dev/zero is reported on its first line instead of filling memory. */
 ssize_t fc_getline(char **line, size_t *cap, FILE *f, size_t max);
 
+/* The text readers' next line of path: fc_getline with at most max bytes, counting lines in
+ * *lineno; *len = -1 at end of file. A line that is too long, that ran out of memory or
+ * that holds a NUL byte is an error "PATH:LINE: ...". */
+FC_MUST int fc_next_text_line(FILE *f, const char *path, size_t max, char **line, size_t *cap,
+                              size_t *lineno, ssize_t *len);
+
 #endif
