@@ -179,12 +179,15 @@ int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q
         /* Armijo with a slack of 100 ε |terms of f| so rounding noise cannot stall it. */
         double slack = 100.0 * DBL_EPSILON * scale, step = 1.0, ft = f, st = scale;
         int accepted = 0;
+        /* The full step usually passes, so it is evaluated with its gradient (into r, free
+         * once the direction is known): accepting it then costs no second pass over the data. */
         for (int j = 0; j <= MAX_HALVINGS; j++, step *= 0.5) {
             for (size_t i = 0; i < d; i++)
                 ws->trial[i] = theta[i] + step * ws->dir[i];
-            fc_quad_objective(m, blk, q, ws->trial, &ft, NULL, &st, ws->work, ws->tmp);
+            fc_quad_objective(m, blk, q, ws->trial, &ft, j == 0 ? ws->r : NULL, &st, ws->work,
+                              ws->tmp);
             if (ft <= f + ARMIJO_C * step * gd + slack) {
-                accepted = 1;
+                accepted = j == 0 ? 2 : 1;
                 break;
             }
         }
@@ -192,7 +195,13 @@ int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q
         int progress = ft < f;
         fc_copy(d, ws->trial, theta);
         steps++;
-        fc_quad_objective(m, blk, q, theta, &f, ws->g, &scale, ws->work, ws->tmp);
+        if (accepted == 2) {
+            f = ft;
+            scale = st;
+            fc_copy(d, ws->r, ws->g);
+        } else {
+            fc_quad_objective(m, blk, q, theta, &f, ws->g, &scale, ws->work, ws->tmp);
+        }
         gn = fc_nrm2(d, ws->g);
         if (!isfinite(f) || !isfinite(gn))
             return fc_err_set(FC_ENUMERIC, "local objective became non-finite at Newton step %d",
