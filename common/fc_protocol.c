@@ -17,13 +17,3 @@ void fc_placement(size_t K, int P, int r, size_t *lo, size_t *hi)
     *lo = i * q + (i < rem ? i : rem);
     *hi = *lo + q + (i < rem ? 1 : 0);
 }
-
-int fc_owner(size_t K, int P, size_t k)
-{
-    for (int r = P <= 1 ? 0 : 1; r < P; r++) {
-        size_t lo, hi;
-        fc_placement(K, P, r, &lo, &hi);
-        if (k >= lo && k < hi) return r;
-    }
-    return 0;
-}

@@ -49,7 +49,5 @@ typedef int (*fc_exec_fn)(void *ctx, const fc_cmd_t *cmd, const double *payload,
 /* Clients 0..K−1 sit in contiguous blocks on ranks 1..P−1 (all on rank 0 when P = 1):
  * [*lo, *hi) for rank r. */
 void fc_placement(size_t K, int P, int r, size_t *lo, size_t *hi);
-/* The rank that hosts client k. */
-int fc_owner(size_t K, int P, size_t k);
 
 #endif
