@@ -460,7 +460,7 @@ static int bench_prepare(bench_t *b)
     M.p = b->model.p;
     M.C = (size_t)b->model.classes;
     FC_CALL(fc_testset_load(c, (size_t)p_raw, (int)classes, &b->test));
-    fc_algo_ctx_init(&b->ctx, c, &b->model, b->K);
+    fc_algo_ctx_init(&b->ctx, c, fc_algo_find(c->algorithm.name), &b->model, b->K);
     if (!b->ctx.ops) FC_FAIL(FC_ECONFIG, "unknown algorithm %s", c->algorithm.name);
     size_t d = b->model.d, sl = b->ctx.ops->state_len(&b->ctx), dl = b->ctx.ops->delta_len(&b->ctx);
     FC_CALL(fc_global_create(&b->ctx, &b->g));
@@ -753,7 +753,7 @@ int main(int argc, char **argv)
     if (b.test)
         FC_CALL(fc_alloc(b.model.ops->work_size(&b.model, b.test->n), sizeof(double), &test_work));
     size_t sl = a->ops->state_len(a), dl = a->ops->delta_len(a);
-    const char *fam = a->ops->uses_family ? fc_family_name(a->family) : "-";
+    const char *fam = a->ops->uses_family ? a->family->name : "-";
     const char *label = o.label ? o.label : o.config;
 
     printf("## %s: %s/%s, d = %zu (p = %zu, C = %zu), K = %zu, n = %zu (largest client %zu; "
@@ -819,7 +819,7 @@ int main(int argc, char **argv)
      * except the server's own (one solve for full, none otherwise). */
     double solve_f = t[T_SOLVE].flops + t[T_SYMV].flops;
     double server_solve_f =
-        a->family == FC_FAMILY_FULL && a->ops->uses_family ? 2.0 * (double)d * (double)d * R : 0.0;
+        a->family->factor_len(d) > 0 && a->ops->uses_family ? 2.0 * (double)d * (double)d * R : 0.0;
     newton_f += solve_f - server_solve_f; /* solves and symv: Newton steps and cavity */
     server_f += server_solve_f;
     double compute_s = hess_s + chol_s + newton_s + site_s + sum_s + server_s;
@@ -866,9 +866,9 @@ int main(int argc, char **argv)
     /* What the algorithm needs per client: the site (h, H) for fpc/pvi, (v_k, θ_k) for
      * admm/ama; and d×d work matrices: Newton matrix, new site, cavity and one more for full,
      * the Newton matrix for a dense solver otherwise, none for Newton-CG. */
-    size_t need = a->ops->uses_family ? d + fc_family_prec_len(a->family, d) : 2 * d;
+    size_t need = a->ops->uses_family ? d + a->family->prec_len(d) : 2 * d;
     double need_mb = (double)b.K * (double)need * 8.0 / 1048576.0;
-    int work_dd = a->family == FC_FAMILY_FULL ? 4 : a->local.matrix_free ? 0 : 1;
+    int work_dd = a->family->factor_len(d) > 0 ? 4 : a->local.matrix_free ? 0 : 1;
     double test_mb = b.test ? (double)b.test->n * (double)(p + 1) * 8.0 / 1048576.0 : 0.0;
     printf("peak RSS %.1f MB; data %.1f MB, client states %.1f MB (needed %.1f), one d×d %.2f "
            "MB, test set %.1f MB\n",

@@ -209,8 +209,13 @@ int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, doub
     if (cmd->code == FC_CMD_STATE_PUT) return state_put(h, payload);
     int err = FC_OK;
     size_t failed = 0;
-    if (cmd->code == FC_CMD_UPDATE)
-        fc_participants(h->ctx[FC_SLOT_MAIN].K, h->participation, h->seed, cmd->round, h->mask);
+    if (cmd->code == FC_CMD_UPDATE) {
+        /* The reference (central) and any algorithm that needs every client ignore
+         * algorithm.participation (SPEC §3.5: θ* is over all the data). */
+        const fc_algo_ops_t *ops = h->ctx[cmd->slot].ops;
+        fc_participants(h->ctx[FC_SLOT_MAIN].K, ops->partial_participation ? h->participation : 1.0,
+                        h->seed, cmd->round, h->mask);
+    }
     if (keeps_rows(h, cmd)) err = ensure_rows(h, fc_host_result_len(h->ctx, cmd));
     for (size_t i = 0; i < h->hi - h->lo && !err; i++)
         if (takes_part(h, cmd, h->lo + i)) {

@@ -10,65 +10,101 @@
 #include "fc_family.h"
 #include "fc_la.h"
 #include "fc_mem.h"
+#include "fc_registry.h"
 #include "fc_rng.h"
 
-static const fc_algo_ops_t *const registry[] = {
-    &fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops, &fc_algo_ama_ops, &fc_algo_central_ops,
-};
-#define NREG (sizeof registry / sizeof registry[0])
+static fc_registry_t registry = {
+    "algorithm",
+    {&fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops, &fc_algo_ama_ops, &fc_algo_central_ops},
+    5};
 
 const fc_algo_ops_t *fc_algo_find(const char *name)
 {
-    for (size_t i = 0; i < NREG; i++)
-        if (strcmp(registry[i]->name, name) == 0) return registry[i];
-    return NULL;
+    return fc_registry_find(&registry, name);
 }
 
-const char *fc_algo_names(void)
+void fc_algo_names(char *buf, size_t size)
 {
-    return "fpc, pvi, admm, ama, central";
+    fc_registry_names(&registry, buf, size);
 }
 
-void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_model_t *model, size_t K)
+int fc_algo_register(const fc_algo_ops_t *ops)
+{
+    if (ops && !(ops->state_len && ops->delta_len && ops->pack && ops->local && ops->apply &&
+                 ops->schedules && (ops->contribution || !ops->has_sites)))
+        return fc_err_set(FC_EINVAL, "algorithm '%s': a required operation is missing",
+                          ops->name ? ops->name : "?");
+    return fc_registry_add(&registry, ops);
+}
+
+double fc_prior_value(const fc_algo_ctx_t *a, const double *theta)
+{
+    if (!a->mu0) return 0.5 * a->delta * fc_dot(a->d, theta, theta);
+    double s = 0.0;
+    for (size_t i = 0; i < a->d; i++)
+        s += (theta[i] - a->mu0[i]) * (theta[i] - a->mu0[i]);
+    return 0.5 * a->delta * s;
+}
+
+void fc_prior_gradient(const fc_algo_ctx_t *a, const double *theta, const double *sum, double *out)
+{
+    for (size_t i = 0; i < a->d; i++)
+        out[i] = a->delta * (a->mu0 ? theta[i] - a->mu0[i] : theta[i]) + sum[i];
+}
+
+void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_algo_ops_t *ops,
+                      const fc_model_t *model, size_t K)
 {
     memset(a, 0, sizeof *a);
     a->model = model;
-    a->ops = fc_algo_find(c->algorithm.name);
-    a->family = a->ops && a->ops->uses_family ? c->algorithm.family : FC_FAMILY_ISO;
+    a->ops = ops;
+    a->family =
+        a->ops && a->ops->uses_family ? fc_family_find(c->algorithm.family) : fc_family_default();
+    if (!a->family) a->family = fc_family_default(); /* fc_config_validate names it */
     a->d = model->d;
     a->K = K;
     a->delta = c->model.prior_precision;
     a->damping = c->algorithm.damping;
     a->penalty = c->algorithm.penalty;
-    a->local.max_steps = fc_config_local_steps(c);
+    a->local.max_steps = c->algorithm.local_steps > 0 ? c->algorithm.local_steps
+                         : ops                        ? ops->default_local_steps
+                                                      : 50;
     a->local.tol = c->algorithm.local_tol;
-    /* Matrix-free when asked, or (auto) when a d×d matrix would not fit comfortably:
-     * only diag/iso can go without one. */
+    /* Matrix-free when asked, or (auto) when a d×d matrix would not fit comfortably, for
+     * the families that can go without one. */
     a->local.matrix_free =
-        a->family != FC_FAMILY_FULL &&
+        a->family->matrix_free &&
         (c->algorithm.local_solver == FC_SOLVER_CG ||
          (c->algorithm.local_solver == FC_SOLVER_AUTO && model->d > FC_DENSE_MAX_D));
+}
+
+/* The server's factor: the family's, or central's d*d Newton factor. Checkpoint layout of
+ * the global state: m, Σh, S, ΣH (prec_len each), L (this length), stalled. */
+static size_t global_L_len(const fc_algo_ctx_t *a)
+{
+    size_t nf = a->family->factor_len(a->d);
+    if (a->ops && a->ops->dense_server && nf < a->d * a->d) nf = a->d * a->d;
+    return nf;
 }
 
 int fc_global_create(const fc_algo_ctx_t *a, fc_global_t **out)
 {
     int err;
-    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    size_t d = a->d, np = a->family->prec_len(d), nl = global_L_len(a);
     fc_global_t *g = NULL;
     *out = NULL;
     FC_CALL(fc_calloc(1, sizeof *g, &g));
     g->d = d;
     FC_CALL(fc_calloc(d, sizeof(double), &g->m));
+    if (a->mu0) fc_copy(d, a->mu0, g->m); /* q_0 is the prior */
     FC_CALL(fc_calloc(d, sizeof(double), &g->sum_h));
     FC_CALL(fc_calloc(3 * d, sizeof(double), &g->scratch));
     if (np) {
         FC_CALL(fc_calloc(np, sizeof(double), &g->S));
         FC_CALL(fc_calloc(np, sizeof(double), &g->sum_H));
-        for (size_t i = 0; i < d; i++)
-            g->S[a->family == FC_FAMILY_FULL ? i * d + i : i] = a->delta;
+        a->family->prior(d, a->delta, g->S);
     }
-    if (a->family == FC_FAMILY_FULL || (a->ops && a->ops->dense_server))
-        FC_CALL(fc_calloc(d * d, sizeof(double), &g->L));
+    if (nl) FC_CALL(fc_calloc(nl, sizeof(double), &g->L));
     *out = g;
     return FC_OK;
 cleanup:
@@ -92,7 +128,7 @@ void fc_global_destroy(fc_global_t **pg)
 int fc_client_create(const fc_algo_ctx_t *a, size_t k, const fc_data_t *data, fc_client_t **out)
 {
     int err;
-    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    size_t d = a->d, np = a->family->prec_len(d);
     fc_client_t *c = NULL;
     *out = NULL;
     FC_CALL(fc_calloc(1, sizeof *c, &c));
@@ -121,7 +157,7 @@ void fc_client_destroy(fc_client_t **pc)
 int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
 {
     int err;
-    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    size_t d = a->d, np = a->family->prec_len(d);
     int dense = !a->local.matrix_free;
     fc_work_t *w = NULL;
     *out = NULL;
@@ -137,8 +173,8 @@ int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
         FC_CALL(fc_calloc(np, sizeof(double), &w->H_new));
     }
     /* Cholesky scratch for the cavity check, which only damping α > 1 needs (fc_family.h). */
-    if (a->family == FC_FAMILY_FULL && a->damping > 1.0)
-        FC_CALL(fc_calloc(d * d, sizeof(double), &w->chol));
+    size_t nchol = a->family->work_len(d, 1) - a->family->work_len(d, 0);
+    if (nchol && a->damping > 1.0) FC_CALL(fc_calloc(nchol, sizeof(double), &w->chol));
     *out = w;
     return FC_OK;
 cleanup:
@@ -172,7 +208,7 @@ void fc_client_metrics(const fc_algo_ctx_t *a, const fc_client_t *c, int has_sit
     out[1] = 0.0;
     if (!has_sites) return;
     /* SPEC §2: correction term ‖∇ℓ_k(m) − (H_k m − h_k)‖². admm/ama sites have H = 0. */
-    fc_site_gradient(c->H ? a->family : FC_FAMILY_ISO, d, c->h, c->H, theta, w->tmp);
+    a->family->site_gradient(d, c->h, c->H, theta, w->tmp);
     double s = 0.0;
     for (size_t i = 0; i < d; i++) {
         double r = grad[i] - w->tmp[i];
@@ -214,12 +250,12 @@ void fc_participants(size_t K, double frac, uint64_t seed, int round, unsigned c
 
 size_t fc_client_state_len(const fc_algo_ctx_t *a)
 {
-    return 2 * a->d + fc_family_prec_len(a->family, a->d);
+    return 2 * a->d + a->family->prec_len(a->d);
 }
 
 void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *out)
 {
-    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    size_t d = a->d, np = a->family->prec_len(d);
     fc_copy(d, c->h, out);
     fc_copy(d, c->theta, out + d);
     if (np) fc_copy(np, c->H, out + 2 * d);
@@ -227,26 +263,20 @@ void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *
 
 void fc_client_state_unpack(const fc_algo_ctx_t *a, fc_client_t *c, const double *in)
 {
-    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    size_t d = a->d, np = a->family->prec_len(d);
     fc_copy(d, in, c->h);
     fc_copy(d, in + d, c->theta);
     if (np) fc_copy(np, in + 2 * d, c->H);
 }
 
-/* Layout: m, Σh, S, ΣH (family-sized), L (d*d when allocated), stalled. */
-static size_t global_L_len(const fc_algo_ctx_t *a)
-{
-    return a->family == FC_FAMILY_FULL || (a->ops && a->ops->dense_server) ? a->d * a->d : 0;
-}
-
 size_t fc_global_state_len(const fc_algo_ctx_t *a)
 {
-    return 2 * a->d + 2 * fc_family_prec_len(a->family, a->d) + global_L_len(a) + 1;
+    return 2 * a->d + 2 * a->family->prec_len(a->d) + global_L_len(a) + 1;
 }
 
 void fc_global_state_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *out)
 {
-    size_t d = a->d, np = fc_family_prec_len(a->family, d), nl = global_L_len(a);
+    size_t d = a->d, np = a->family->prec_len(d), nl = global_L_len(a);
     fc_copy(d, g->m, out);
     fc_copy(d, g->sum_h, out + d);
     if (np) fc_copy(np, g->S, out + 2 * d);
@@ -257,7 +287,7 @@ void fc_global_state_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *
 
 void fc_global_state_unpack(const fc_algo_ctx_t *a, fc_global_t *g, const double *in)
 {
-    size_t d = a->d, np = fc_family_prec_len(a->family, d), nl = global_L_len(a);
+    size_t d = a->d, np = a->family->prec_len(d), nl = global_L_len(a);
     fc_copy(d, in, g->m);
     fc_copy(d, in + d, g->sum_h);
     if (np) fc_copy(np, in + 2 * d, g->S);
@@ -279,18 +309,21 @@ size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t 
     size_t per_client = sat_muladd(1, fc_client_state_len(a), 0);
     per_client = sat_muladd(1, per_client, a->ops->delta_len(a)); /* stored contribution */
     size_t doubles = sat_muladd(n_clients, per_client, 0);
-    /* d x d work: Newton matrix (dense local solver), cavity, new site and Cholesky scratch
-     * (full), the server's S, L and ΣH (full, central). */
-    int full = a->family == FC_FAMILY_FULL, dense_server = a->ops->dense_server;
-    size_t nmat = (a->local.matrix_free ? 0 : 1) + (full ? 6 : 0) + (dense_server ? 2 : 0);
+    /* d x d work: Newton matrix (dense local solver), central's server matrices; the
+     * family's client scratch and the server's S, ΣH and factor. */
+    size_t nmat = (a->local.matrix_free ? 0 : 1) + (a->ops->dense_server ? 2 : 0);
     doubles = sat_muladd(nmat, dd, doubles);
+    size_t fam = a->family->work_len(d, a->damping > 1.0);
+    fam = sat_muladd(2, a->family->prec_len(d), fam);
+    fam = sat_muladd(1, a->family->factor_len(d), fam);
+    doubles = sat_muladd(1, fam, doubles);
     doubles = sat_muladd(1, a->model->ops->work_size(a->model, max_n), doubles);
     return sat_muladd(doubles, sizeof(double), 0);
 }
 
 void fc_global_sums(const fc_algo_ctx_t *a, const fc_global_t *g, double *out)
 {
-    size_t d = a->d, np = fc_family_prec_len(a->family, d);
+    size_t d = a->d, np = a->family->prec_len(d);
     fc_copy(d, g->sum_h, out);
     if (np && a->ops->uses_family) fc_copy(np, g->sum_H, out + d);
 }

@@ -8,7 +8,10 @@
  * client after a synchronous round (so no rank has to keep its clients' changes until the
  * running sum reaches it), or the server's previous sums plus the one delta of a
  * sequential step. Central has no contribution: its totals are the summed local results.
- * A name registry maps algorithm.name to a row (adding an algorithm = a file + a row).
+ * A name registry maps algorithm.name to a row (adding an algorithm = a file + a row in
+ * fc_algo.c's list, or fc_algo_register from outside the library). What the runtime needs
+ * to know about an algorithm — its defaults, schedules, whether it has a correction, its
+ * stability bound — is a field of its row, never a test of its name.
  * Ownership: fc_global_t and fc_client_t own their vectors (created/destroyed here);
  * a client borrows its data block; fc_work_t is per-rank scratch reused every round. */
 #ifndef FC_ALGO_H
@@ -20,6 +23,7 @@
 #include "fc_config.h"
 #include "fc_data.h"
 #include "fc_error.h"
+#include "fc_family.h"
 #include "fc_model.h"
 #include "fc_solver.h"
 
@@ -30,7 +34,8 @@
 typedef struct {
     const fc_model_t *model;
     const struct fc_algo_ops *ops;
-    fc_family_t family; /* iso for algorithms without families */
+    const fc_family_ops_t *family; /* algorithm.family; iso for algorithms without one */
+    const double *mu0;             /* prior mean μ₀ (d, borrowed); NULL: μ₀ = 0 */
     size_t d;
     size_t K;              /* logical clients */
     double delta;          /* prior precision δ */
@@ -44,10 +49,10 @@ typedef struct {
 typedef struct {
     size_t d;
     double *m;
-    double *S;       /* full: d*d precision; diag: d; iso/admm/ama: NULL */
-    double *L;       /* full: Cholesky factor of S; else NULL */
+    double *S;       /* the family's precision S_t (prec_len doubles); NULL if none */
+    double *L;       /* the family's factor of S_t, or central's d*d Newton factor; or NULL */
     double *sum_h;   /* d */
-    double *sum_H;   /* full: d*d; diag: d; else NULL */
+    double *sum_H;   /* prec_len doubles; NULL if none */
     double *scratch; /* 3d doubles for server-side steps */
     int stalled;     /* central: the last step made no progress (floating-point floor) */
 } fc_global_t;
@@ -57,7 +62,7 @@ typedef struct {
     size_t k;
     const fc_data_t *data; /* borrowed */
     double *h;             /* site h_k, or the dual v_k for admm/ama */
-    double *H;             /* site H_k: full d*d, diag d, else NULL */
+    double *H;             /* site H_k: the family's prec_len doubles, or NULL */
     double *theta;         /* admm/ama: last local solution θ_k; else NULL */
 } fc_client_t;
 
@@ -73,9 +78,24 @@ typedef struct {
 
 typedef struct fc_algo_ops {
     const char *name;
-    int has_sites;    /* fpc/pvi: sites (h, H); admm/ama: duals (h = v, H = 0); central: none */
+    int has_sites;    /* fpc/pvi: sites (h, H); admm/ama: duals (h = v, H = 0); central: none.
+                       * Algorithms with sites report the correction (SPEC §2). */
     int uses_family;  /* 1: algorithm.family shapes the sites; 0: treated as iso */
     int dense_server; /* 1: the server step needs a d×d matrix (central's Newton) */
+    int default_local_steps;   /* local Newton steps when algorithm.local_steps is not set */
+    int exact_local_solve;     /* 1: the fixed point needs the local problem solved (warn on a
+                                * local_steps below 5) */
+    unsigned schedules;        /* FC_SCHEDULE_BIT(...) of the schedules it runs */
+    int partial_participation; /* 1: a round updates the seeded subset of
+                                * algorithm.participation; 0: every client, always */
+    /* Config keys of the [algorithm] section it reads besides name (space-separated), for
+     * summaries and legends. */
+    const char *keys;
+    /* Tseng-type stability bound (SPEC §3.4): the penalty ρ below which the iteration is
+     * stable for this family, prior precision, damping and K; NaN where none is known. NULL
+     * = none. */
+    double (*stability_bound)(const fc_family_ops_t *family, double delta, double damping,
+                              size_t K);
     /* Doubles in the server->client state and in one client's contribution. */
     size_t (*state_len)(const fc_algo_ctx_t *a);
     size_t (*delta_len)(const fc_algo_ctx_t *a);
@@ -99,11 +119,20 @@ void fc_global_sums(const fc_algo_ctx_t *a, const fc_global_t *g, double *out);
 
 /* The row for an algorithm.name, or NULL. */
 const fc_algo_ops_t *fc_algo_find(const char *name);
-/* Comma-separated list of registered names (for messages and --help). */
-const char *fc_algo_names(void);
+/* Registered names, comma-separated (for messages and --help). */
+void fc_algo_names(char *buf, size_t size);
+/* Add an algorithm (borrowed row). FC_EINVAL if the name is taken or a required operation
+ * is missing. */
+FC_MUST int fc_algo_register(const fc_algo_ops_t *ops);
 
-/* Build the fixed context from a config (algorithm.name must be registered) and a model. */
-void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_model_t *model, size_t K);
+/* The prior term of F (SPEC §1, §8): δ/2‖θ − μ₀‖². */
+double fc_prior_value(const fc_algo_ctx_t *a, const double *theta);
+/* out = δ(θ − μ₀) + sum: the gradient of F given Σ_k ∇ℓ_k(θ) in sum (out may be sum). */
+void fc_prior_gradient(const fc_algo_ctx_t *a, const double *theta, const double *sum, double *out);
+
+/* Build the fixed context of algorithm ops (a registry row) from a config and a model. */
+void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_algo_ops_t *ops,
+                      const fc_model_t *model, size_t K);
 
 FC_MUST int fc_global_create(const fc_algo_ctx_t *a, fc_global_t **out);
 void fc_global_destroy(fc_global_t **g);

@@ -19,7 +19,7 @@ static int dual_step(const fc_algo_ctx_t *a, fc_client_t *c, const double *theta
                      fc_work_t *w)
 {
     size_t d = a->d;
-    fc_quad_t q = {.shape = FC_QUAD_ISO, .P = NULL, .rho = a->penalty, .b = w->b};
+    fc_quad_t q = {.ops = &fc_quad_iso, .P = NULL, .rho = a->penalty, .b = w->b};
     for (size_t i = 0; i < d; i++)
         w->b[i] = a->penalty * theta_bar[i] - c->h[i];
     fc_copy(d, theta_bar, w->theta);
@@ -69,9 +69,9 @@ static int admm_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *tota
 {
     (void)oracle;
     fc_copy(a->d, totals, g->sum_h);
-    double denom = a->delta + (double)a->K * a->penalty; /* θ̄ = (ρΣθ_k + Σv_k)/(δ + Kρ) */
+    double denom = a->delta + (double)a->K * a->penalty; /* θ̄ = (ρΣθ_k + Σv_k + δμ₀)/(δ + Kρ) */
     for (size_t i = 0; i < a->d; i++)
-        g->m[i] = g->sum_h[i] / denom;
+        g->m[i] = (a->mu0 ? g->sum_h[i] + a->delta * a->mu0[i] : g->sum_h[i]) / denom;
     return FC_OK;
 }
 
@@ -80,15 +80,30 @@ static int ama_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *total
 {
     (void)oracle;
     fc_copy(a->d, totals, g->sum_h);
-    for (size_t i = 0; i < a->d; i++)
-        g->m[i] = g->sum_h[i] / a->delta; /* θ̄ = Σv_k / δ */
+    for (size_t i = 0; i < a->d; i++) /* θ̄ = (Σv_k + δμ₀) / δ */
+        g->m[i] = (a->mu0 ? g->sum_h[i] + a->delta * a->mu0[i] : g->sum_h[i]) / a->delta;
     return FC_OK;
 }
 
+/* SPEC §3.4: Tseng's condition ρ < 2δ/K at α = 1, and 2δ/(αK) damped. */
+static double ama_stability_bound(const fc_family_ops_t *family, double delta, double damping,
+                                  size_t K)
+{
+    (void)family;
+    return 2.0 * delta / (damping * (double)K);
+}
+
+#define DUAL_KEYS "damping penalty participation local_steps local_tol local_solver"
+
 const fc_algo_ops_t fc_algo_admm_ops = {
     .name = "admm",
+    .partial_participation = 1,
     .has_sites = 1,
     .uses_family = 0,
+    .default_local_steps = 50,
+    .exact_local_solve = 1,
+    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC),
+    .keys = DUAL_KEYS,
     .state_len = dual_len,
     .delta_len = dual_len,
     .pack = dual_pack,
@@ -99,8 +114,14 @@ const fc_algo_ops_t fc_algo_admm_ops = {
 
 const fc_algo_ops_t fc_algo_ama_ops = {
     .name = "ama",
+    .partial_participation = 1,
     .has_sites = 1,
     .uses_family = 0,
+    .default_local_steps = 50,
+    .exact_local_solve = 1,
+    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC),
+    .keys = DUAL_KEYS,
+    .stability_bound = ama_stability_bound,
     .state_len = dual_len,
     .delta_len = dual_len,
     .pack = dual_pack,

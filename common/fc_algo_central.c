@@ -1,5 +1,5 @@
 /* fc_algo_central.c — the reference (SPEC §3.5): Newton's method on
- * F(θ) = δ/2‖θ‖² + Σ_k ℓ_k(θ), with the gradient and Hessian summed over the clients.
+ * F(θ) = δ/2‖θ − μ₀‖² + Σ_k ℓ_k(θ), with the gradient and Hessian summed over the clients.
  * One round is one Newton step with an Armijo line search whose trial values come from
  * the oracle (a collective evaluation of F in the runtime). */
 #include <float.h>
@@ -38,12 +38,11 @@ static int central_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *s
 {
     size_t d = a->d;
     double *grad = g->scratch, *dir = g->scratch + d, *trial = g->scratch + 2 * d;
-    double half_sq = 0.5 * a->delta * fc_dot(d, g->m, g->m);
+    double half_sq = fc_prior_value(a, g->m);
     double F = half_sq + sum[0];
     double scale = fabs(half_sq) + fabs(sum[0]);
     int err;
-    for (size_t i = 0; i < d; i++)
-        grad[i] = a->delta * g->m[i] + sum[1 + i];
+    fc_prior_gradient(a, g->m, sum + 1, grad);
     fc_copy(d * d, sum + 1 + d, g->L);
     for (size_t i = 0; i < d; i++)
         g->L[i * d + i] += a->delta;
@@ -75,6 +74,9 @@ const fc_algo_ops_t fc_algo_central_ops = {
     .has_sites = 0,
     .uses_family = 0,
     .dense_server = 1,
+    .default_local_steps = 50,
+    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC),
+    .keys = "", /* participation is ignored: Newton needs every client's terms */
     .state_len = central_state_len,
     .delta_len = central_delta_len,
     .pack = central_pack,

@@ -19,6 +19,8 @@
 #include <ini.h>
 
 #include "fc_algo.h"
+#include "fc_family.h"
+#include "fc_registry.h"
 #include "fc_file.h"
 #include "fc_model.h"
 
@@ -34,6 +36,7 @@ typedef enum {
     T_ENUM,   /* an int-sized enum; names[] in enum order */
     T_MODEL,  /* char[FC_NAME_MAX], a name fc_model_find knows */
     T_ALGO,   /* char[FC_NAME_MAX], a name fc_algo_find knows */
+    T_FAMILY, /* char[FC_NAME_MAX], a name fc_family_find knows */
     T_PATH,   /* char[FC_PATH_MAX]; in a file, relative to the file's folder */
     T_GROUPS  /* fc_groups_t via fc_groups_parse; "" = none */
 } ktype_t;
@@ -60,14 +63,12 @@ typedef struct {
 
 static const char *const format_names[] = {"synthetic", "csv", "libsvm", "idx", NULL};
 static const char *const scheme_names[] = {"iid", "dirichlet", "label_groups", "files", NULL};
-static const char *const family_names[] = {"iso", "diag", "full", NULL};
 static const char *const schedule_names[] = {"synchronous", "sequential", NULL};
 static const char *const solver_names[] = {"auto", "newton", "cg", NULL};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(fc_format_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_scheme_t) == sizeof(int), "enum size");
-_Static_assert(sizeof(fc_family_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_schedule_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_solver_kind_t) == sizeof(int), "enum size");
 
@@ -108,7 +109,7 @@ static const keydesc_t keys[] = {
     K_DBL("model", "noise_precision", model.noise_precision, B_LO | B_LO_OPEN, 0, 0, "1"),
 
     K_STR("algorithm", "name", T_ALGO, algorithm.name, "fpc"),
-    K_ENUM("algorithm", "family", algorithm.family, fc_family_t, family_names, "full"),
+    K_STR("algorithm", "family", T_FAMILY, algorithm.family, "full"),
     K_DBL("algorithm", "damping", algorithm.damping, B_LO | B_LO_OPEN | B_HI | B_HI_OPEN, 0, 2,
           "1"),
     K_DBL("algorithm", "penalty", algorithm.penalty, B_LO | B_LO_OPEN, 0, 0, "1"),
@@ -349,7 +350,17 @@ static int key_apply(const keydesc_t *k, const char *text, const char *base, int
         return copy_text(text, f, FC_NAME_MAX, why, wn);
     case T_ALGO:
         if (registry && !fc_algo_find(text)) {
-            snprintf(why, wn, "expected one of %s, got '%s'", fc_algo_names(), text);
+            char names[FC_REGISTRY_NAMES_MAX];
+            fc_algo_names(names, sizeof names);
+            snprintf(why, wn, "expected one of %s, got '%s'", names, text);
+            return -1;
+        }
+        return copy_text(text, f, FC_NAME_MAX, why, wn);
+    case T_FAMILY:
+        if (registry && !fc_family_find(text)) {
+            char names[FC_REGISTRY_NAMES_MAX];
+            fc_family_names(names, sizeof names);
+            snprintf(why, wn, "expected one of %s, got '%s'", names, text);
             return -1;
         }
         return copy_text(text, f, FC_NAME_MAX, why, wn);
@@ -445,6 +456,7 @@ static int key_text(const fc_config_t *c, const keydesc_t *k, char *buf, size_t 
     }
     case T_MODEL:
     case T_ALGO:
+    case T_FAMILY:
     case T_PATH:
         n = snprintf(buf, size, "%s", (const char *)f);
         break;
@@ -472,8 +484,8 @@ void fc_config_defaults(fc_config_t *c)
 int fc_config_local_steps(const fc_config_t *c)
 {
     if (c->algorithm.local_steps > 0) return c->algorithm.local_steps;
-    /* SPEC "Local solver": PVI's inexact local step is one Newton iteration. */
-    return strcmp(c->algorithm.name, "pvi") == 0 ? 1 : 50;
+    const fc_algo_ops_t *ops = fc_algo_find(c->algorithm.name);
+    return ops ? ops->default_local_steps : 50;
 }
 
 static void trim(const char **s, size_t *n)
@@ -573,11 +585,6 @@ static const char *enum_name(const char *const *names, int v)
     for (int i = 0; names[i]; i++)
         if (i == v) return names[i];
     return "?";
-}
-
-const char *fc_family_name(fc_family_t f)
-{
-    return enum_name(family_names, (int)f);
 }
 
 const char *fc_format_name(fc_format_t f)
@@ -849,6 +856,17 @@ static int check_file(const fc_config_t *c, const char *name, const char *path, 
                       strerror(e));
 }
 
+/* What the algorithm's row says it can run (SPEC §3: schedules per algorithm). */
+static int check_algorithm(const fc_config_t *c)
+{
+    char where[FC_PATH_MAX + 64];
+    const fc_algo_ops_t *a = fc_algo_find(c->algorithm.name);
+    if (!a || (a->schedules & FC_SCHEDULE_BIT(c->algorithm.schedule))) return FC_OK;
+    fc_config_where(c, "algorithm.schedule", where, sizeof where);
+    return fc_err_set(FC_ECONFIG, "%salgorithm.schedule: %s does not run %s rounds", where, a->name,
+                      fc_schedule_name(c->algorithm.schedule));
+}
+
 int fc_config_validate(const fc_config_t *c)
 {
     char where[FC_PATH_MAX + 64], file[FC_PATH_MAX];
@@ -856,7 +874,8 @@ int fc_config_validate(const fc_config_t *c)
     const char *format = fc_format_name(c->data.format),
                *scheme = fc_scheme_name(c->partition.scheme);
     int has_k = strstr(c->data.train, "{k}") != NULL;
-    int err;
+    int err = check_algorithm(c);
+    if (err) return err;
 
     /* Partitions by label need class labels. */
     if ((c->partition.scheme == FC_PART_DIRICHLET || c->partition.scheme == FC_PART_LABEL_GROUPS) &&

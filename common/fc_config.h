@@ -25,8 +25,9 @@
 
 typedef enum { FC_FMT_SYNTHETIC, FC_FMT_CSV, FC_FMT_LIBSVM, FC_FMT_IDX } fc_format_t;
 typedef enum { FC_PART_IID, FC_PART_DIRICHLET, FC_PART_LABEL_GROUPS, FC_PART_FILES } fc_scheme_t;
-typedef enum { FC_FAMILY_ISO, FC_FAMILY_DIAG, FC_FAMILY_FULL } fc_family_t;
 typedef enum { FC_SCHED_SYNC, FC_SCHED_SEQ } fc_schedule_t;
+/* A set of schedules as a bit mask (an algorithm row's capabilities). */
+#define FC_SCHEDULE_BIT(s) (1u << (unsigned)(s))
 typedef enum { FC_SOLVER_AUTO, FC_SOLVER_NEWTON, FC_SOLVER_CG } fc_solver_kind_t;
 
 typedef struct {
@@ -56,13 +57,13 @@ typedef struct {
         double noise_precision;
     } model;
     struct {
-        char name[FC_NAME_MAX]; /* a name in the algorithm registry */
-        fc_family_t family;
+        char name[FC_NAME_MAX];   /* a name in the algorithm registry */
+        char family[FC_NAME_MAX]; /* a name in the family registry */
         double damping;
         double penalty;
         fc_schedule_t schedule;
         double participation;
-        int local_steps; /* 0 = the algorithm's default (pvi 1, others 50) */
+        int local_steps; /* 0 = the algorithm's default (its row's default_local_steps) */
         double local_tol;
         fc_solver_kind_t local_solver; /* extension: auto | newton | cg */
     } algorithm;
@@ -106,7 +107,8 @@ FC_MUST int fc_config_set(fc_config_t *c, const char *assignment);
  * model with class labels. FC_ECONFIG with fc_config_where's prefix, e.g.
  * "PATH:LINE: data.train: cannot open '/abs/x.csv': No such file or directory". */
 FC_MUST int fc_config_validate(const fc_config_t *c);
-/* Effective local step limit (SPEC "Local solver": 1 for pvi, else 50, unless set). */
+/* Effective local step limit: algorithm.local_steps, or the algorithm row's default (SPEC
+ * "Local solver": 1 for pvi, else 50). */
 int fc_config_local_steps(const fc_config_t *c);
 
 /* Visit every key with its effective value as text, in a fixed order (for the JSON
@@ -135,8 +137,7 @@ int fc_parse_integer(const char *text, long long lo, long long hi, long long *ou
                      size_t wn);
 int fc_parse_double(const char *text, double *out, char *why, size_t wn);
 
-/* Names for the enums ("iso", "synchronous", ...); "?" for a value out of range. */
-const char *fc_family_name(fc_family_t f);
+/* Names for the enums ("csv", "synchronous", ...); "?" for a value out of range. */
 const char *fc_format_name(fc_format_t f);
 const char *fc_scheme_name(fc_scheme_t s);
 const char *fc_schedule_name(fc_schedule_t s);

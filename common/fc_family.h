@@ -1,41 +1,74 @@
-/* fc_family.h — Gaussian families (iso, diag, full) and their sites (SPEC §2, §3.1-3.2):
- * the posterior from the dual form (D), the cavity, the natural-gradient (FPC) and ratio
- * (PVI) sites, and damping. Shapes: a "precision-like" array is d*d (full), d (diag) or
- * absent (iso). Every function works on caller-owned arrays. */
+/* fc_family.h — Gaussian families as a table of operations (SPEC §2, §3.1-3.2). A family
+ * fixes the shape of a site's precision H_k and, through it, how the server forms the
+ * posterior from the dual form (D), how a client forms its cavity and its local Newton
+ * system, and how a new site is cut out of the client's curvature. iso, diag and full are
+ * rows (fc_family_iso.c, fc_family_diag.c, fc_family_full.c); adding a family is adding a
+ * file with a row and registering it (built-in: the list in fc_family.c; outside the
+ * library: fc_family_register before the run starts). Nothing outside a family's file
+ * asks which family it is.
+ * Storage: a "precision-like" array (a site's H_k, the server's S_t and ΣH_k) holds
+ * prec_len(d) doubles in the family's own layout; the server may keep a factor of S_t
+ * (factor_len(d) doubles). Every function works on caller-owned arrays. */
 #ifndef FC_FAMILY_H
 #define FC_FAMILY_H
 
 #include <stddef.h>
 
-#include "fc_config.h"
+#include "fc_data.h"
 #include "fc_error.h"
+#include "fc_model.h"
 #include "fc_solver.h"
 
-/* Doubles in a precision-like array of the family: d*d, d or 0. */
-size_t fc_family_prec_len(fc_family_t f, size_t d);
+typedef struct fc_family_ops {
+    const char *name;
+    /* Doubles of a precision-like array, and of the server's factor of S_t (0: none). */
+    size_t (*prec_len)(size_t d);
+    size_t (*factor_len)(size_t d);
+    /* 1: the local solver may run matrix-free (Newton-CG on curvature-vector products). */
+    int matrix_free;
+    /* Doubles of client-side scratch beyond the d-vectors (the cavity precision, the new
+     * site, a Cholesky scratch when check_pd is needed), for the memory pre-flight. */
+    size_t (*work_len)(size_t d, int check_pd);
+    /* S_0 = δI in the family's layout (S has prec_len doubles). */
+    void (*prior)(size_t d, double delta, double *S);
+    /* SPEC §2 (D): S = δI + ΣH, S m = δμ₀ + Σh (mu0 NULL: μ₀ = 0); L = the factor of S.
+     * FC_ENOTSPD naming "server precision S_t" when S is not positive definite. */
+    FC_MUST int (*posterior)(size_t d, double delta, const double *mu0, const double *sum_h,
+                             const double *sum_H, double *m, double *S, double *L);
+    /* SPEC §3.1 step 1: the cavity as the quadratic of the local problem
+     * f(θ) = ℓ_k(θ) + ½θᵀPθ − bᵀθ with P = S − H_k (written to P, prec_len doubles) and
+     * b = S m − h_k; q is filled to point at them. rho is ρ = algorithm.penalty (iso's
+     * fixed local precision). check_pd: verify P is positive definite (only damping > 1
+     * can break it), with chol_tmp as scratch. FC_ENOTSPD naming "cavity precision". */
+    FC_MUST int (*cavity)(size_t d, double rho, const double *m, const double *S, const double *h,
+                          const double *H, double *P, double *b, int check_pd, double *chol_tmp,
+                          fc_quad_t *q);
+    /* SPEC §3.1 step 3: at θ, g = ∇ℓ_k(θ), H_new = the family's projection of the
+     * curvature ∇²ℓ_k(θ), h_new = H_new θ. work: the model's work buffer. */
+    void (*curvature)(const fc_model_t *m, const fc_data_t *blk, const double *theta, double *g,
+                      double *H_new, double *h_new, double *work);
+    /* out = H θ − h: the site's gradient at θ (SPEC §2, the correction). */
+    void (*site_gradient)(size_t d, const double *h, const double *H, const double *theta,
+                          double *out);
+    /* SPEC §3.1 step 4: (h, H) ← (1−α)(h, H) + α(h_new, H_new), the change written to
+     * (dh, dH), what the server adds up. */
+    void (*damp)(size_t d, double alpha, double *h, double *H, const double *h_new,
+                 const double *H_new, double *dh, double *dH);
+} fc_family_ops_t;
 
-/* SPEC §2 (D): S = δI + ΣH, S m = Σh. full: S (d*d) and its Cholesky factor L; diag: S
- * (d); iso: m = Σh/δ and S unused. FC_ENOTSPD names "server precision S_t". */
-FC_MUST int fc_family_posterior(fc_family_t f, size_t d, double delta, const double *sum_h,
-                                const double *sum_H, double *m, double *S, double *L);
+/* The row for an algorithm.family name, or NULL. */
+const fc_family_ops_t *fc_family_find(const char *name);
+/* Registered names, comma-separated (for messages and --help). */
+void fc_family_names(char *buf, size_t size);
+/* Add a family (borrowed row). FC_EINVAL if the name is taken or a required operation is
+ * missing. */
+FC_MUST int fc_family_register(const fc_family_ops_t *ops);
+/* The family algorithms without one use (admm, ama, central): iso. */
+const fc_family_ops_t *fc_family_default(void);
 
-/* Cavity in natural parameters (SPEC §3.1 step 1), as the quadratic of the local problem
- * f(θ) = ℓ_k(θ) + ½θᵀPθ − bᵀθ: P = S − H_k, b = S m − h_k (iso: P = ρI, b = ρm − h_k).
- * P is written to P (d*d or d). check_pd: verify a full P is positive definite with a
- * Cholesky in chol_tmp (d*d) — needed only when damping α > 1 (SPEC §3.1: with α ≤ 1 every
- * site is positive semi-definite, so every cavity is ⪰ δI). FC_ENOTSPD names "cavity
- * precision". */
-FC_MUST int fc_family_cavity(fc_family_t f, size_t d, double rho, const double *m, const double *S,
-                             const double *h, const double *H, double *P, double *b, int check_pd,
-                             double *chol_tmp, fc_quad_t *q);
-
-/* Damping (SPEC §3.1 step 4): Δ = α (new − old); old += Δ; the change is written to
- * dh, dH (what the server adds up). n_H = fc_family_prec_len. */
-void fc_site_damp(size_t d, size_t n_H, double alpha, double *h, double *H, const double *h_new,
-                  const double *H_new, double *dh, double *dH);
-
-/* out = H θ − h: the site's gradient at θ (H absent = 0). */
-void fc_site_gradient(fc_family_t f, size_t d, const double *h, const double *H,
-                      const double *theta, double *out);
+/* Damping of a site that is linear in its stored arrays (h and the prec_len numbers of
+ * H): what every built-in family uses as its damp operation, through this wrapper. */
+void fc_site_damp_linear(size_t d, size_t n_H, double alpha, double *h, double *H,
+                         const double *h_new, const double *H_new, double *dh, double *dH);
 
 #endif

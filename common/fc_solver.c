@@ -68,23 +68,60 @@ double *fc_solver_ws_model_work(fc_solver_ws_t *ws)
     return ws->work;
 }
 
-/* out = P v for the three shapes of the quadratic. */
-static void quad_apply(const fc_quad_t *q, size_t d, const double *v, double *out)
+/* The three plain shapes of the quadratic (fc_solver.h). */
+static void full_apply(const fc_quad_t *q, size_t d, const double *v, double *out)
 {
-    switch (q->shape) {
-    case FC_QUAD_FULL:
-        fc_symv(d, 1.0, q->P, v, 0.0, out);
-        break;
-    case FC_QUAD_DIAG:
-        for (size_t i = 0; i < d; i++)
-            out[i] = q->P[i] * v[i];
-        break;
-    case FC_QUAD_ISO:
-        for (size_t i = 0; i < d; i++)
-            out[i] = q->rho * v[i];
-        break;
-    }
+    fc_symv(d, 1.0, q->P, v, 0.0, out);
 }
+
+static void full_apply_add(const fc_quad_t *q, size_t d, const double *v, double *out)
+{
+    fc_symv(d, 1.0, q->P, v, 1.0, out);
+}
+
+static void full_add_dense(const fc_quad_t *q, size_t d, double *A)
+{
+    fc_axpy(d * d, 1.0, q->P, A);
+}
+
+static void diag_apply(const fc_quad_t *q, size_t d, const double *v, double *out)
+{
+    for (size_t i = 0; i < d; i++)
+        out[i] = q->P[i] * v[i];
+}
+
+static void diag_apply_add(const fc_quad_t *q, size_t d, const double *v, double *out)
+{
+    for (size_t i = 0; i < d; i++)
+        out[i] += q->P[i] * v[i];
+}
+
+static void diag_add_dense(const fc_quad_t *q, size_t d, double *A)
+{
+    for (size_t i = 0; i < d; i++)
+        A[i * d + i] += q->P[i];
+}
+
+static void iso_apply(const fc_quad_t *q, size_t d, const double *v, double *out)
+{
+    for (size_t i = 0; i < d; i++)
+        out[i] = q->rho * v[i];
+}
+
+static void iso_apply_add(const fc_quad_t *q, size_t d, const double *v, double *out)
+{
+    fc_axpy(d, q->rho, v, out);
+}
+
+static void iso_add_dense(const fc_quad_t *q, size_t d, double *A)
+{
+    for (size_t i = 0; i < d; i++)
+        A[i * d + i] += q->rho;
+}
+
+const fc_quad_ops_t fc_quad_full = {full_apply, full_apply_add, full_add_dense};
+const fc_quad_ops_t fc_quad_diag = {diag_apply, diag_apply_add, diag_add_dense};
+const fc_quad_ops_t fc_quad_iso = {iso_apply, iso_apply_add, iso_add_dense};
 
 void fc_quad_objective(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
                        const double *theta, double *f, double *g, double *scale, double *work,
@@ -93,7 +130,7 @@ void fc_quad_objective(const fc_model_t *m, const fc_data_t *blk, const fc_quad_
     size_t d = m->d;
     double loss;
     fc_model_eval(m, blk, theta, &loss, g, NULL, NULL, work);
-    quad_apply(q, d, theta, tmp); /* tmp = Pθ */
+    q->ops->apply(q, d, theta, tmp); /* tmp = Pθ */
     double quad = 0.5 * fc_dot(d, theta, tmp), lin = fc_dot(d, q->b, theta);
     *f = loss + quad - lin;
     if (scale) *scale = fabs(loss) + fabs(quad) + fabs(lin);
@@ -110,11 +147,7 @@ static int newton_dir_dense(const fc_model_t *m, const fc_data_t *blk, const fc_
     size_t d = m->d;
     double loss;
     fc_model_eval(m, blk, theta, &loss, NULL, ws->A, NULL, ws->work);
-    if (q->shape == FC_QUAD_FULL)
-        fc_axpy(d * d, 1.0, q->P, ws->A);
-    else
-        for (size_t i = 0; i < d; i++)
-            ws->A[i * d + i] += q->shape == FC_QUAD_DIAG ? q->P[i] : q->rho;
+    q->ops->add_dense(q, d, ws->A);
     int err = fc_chol(d, ws->A, "local Newton matrix");
     if (err) return err;
     for (size_t i = 0; i < d; i++)
@@ -137,7 +170,7 @@ static int newton_dir_cg(const fc_model_t *m, const fc_data_t *blk, const fc_qua
     double rr = fc_dot(d, ws->r, ws->r);
     for (int it = 0; it < CG_MAX_ITERS && sqrt(rr) > eta; it++) {
         m->ops->hvp(m, blk->X, blk->y, blk->n, theta, ws->p, ws->Ap, ws->work);
-        quad_apply(q, d, ws->p, ws->tmp);
+        q->ops->apply(q, d, ws->p, ws->tmp);
         fc_axpy(d, 1.0, ws->tmp, ws->Ap);
         double pAp = fc_dot(d, ws->p, ws->Ap);
         if (!(pAp > 0.0)) {
@@ -171,8 +204,8 @@ int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q
     if (!isfinite(f) || !isfinite(gn))
         return fc_err_set(FC_ENUMERIC, "local objective is not finite at the start");
     while (steps < o->max_steps && gn > o->tol * fmax(1.0, g0n) && gn > 0.0) {
-        err = o->matrix_free && q->shape != FC_QUAD_FULL ? newton_dir_cg(m, blk, q, theta, ws)
-                                                         : newton_dir_dense(m, blk, q, theta, ws);
+        err = o->matrix_free ? newton_dir_cg(m, blk, q, theta, ws)
+                             : newton_dir_dense(m, blk, q, theta, ws);
         if (err) return err;
         double gd = fc_dot(d, ws->g, ws->dir);
         if (!(gd < 0.0)) break; /* no descent direction left: the floating-point floor */

@@ -13,19 +13,37 @@
 #include "fc_error.h"
 #include "fc_model.h"
 
-typedef enum { FC_QUAD_FULL, FC_QUAD_DIAG, FC_QUAD_ISO } fc_quad_shape_t;
+/* The quadratic part of a local objective, ½θᵀPθ − bᵀθ. Its shape belongs to the Gaussian
+ * family that built it (fc_family.h): the family supplies the operations and whatever
+ * storage they read (P, rho, ext). The three plain shapes are below; a family with a
+ * structured precision (e.g. low rank plus diagonal) brings its own operations. */
+typedef struct fc_quad fc_quad_t;
 
 typedef struct {
-    fc_quad_shape_t shape;
-    const double *P; /* FULL: d*d symmetric; DIAG: d; ISO: unused */
-    double rho;      /* ISO: the scalar */
+    /* out = P v (out and v do not overlap). */
+    void (*apply)(const fc_quad_t *q, size_t d, const double *v, double *out);
+    /* out += P v. */
+    void (*apply_add)(const fc_quad_t *q, size_t d, const double *v, double *out);
+    /* A += P for a dense symmetric d×d A (the dense Newton system). */
+    void (*add_dense)(const fc_quad_t *q, size_t d, double *A);
+} fc_quad_ops_t;
+
+struct fc_quad {
+    const fc_quad_ops_t *ops;
+    const double *P; /* the shape's storage: full d*d, diag d; NULL for ρI */
+    double rho;      /* ρI: the scalar */
     const double *b; /* d */
-} fc_quad_t;
+    const void *ext; /* anything else a family's operations need */
+};
+
+extern const fc_quad_ops_t fc_quad_full; /* P a dense symmetric d×d matrix */
+extern const fc_quad_ops_t fc_quad_diag; /* P = diag(P[0..d)) */
+extern const fc_quad_ops_t fc_quad_iso;  /* P = ρI */
 
 typedef struct {
     int max_steps; /* Newton iterations at most */
     double tol; /* stop when ‖g‖ <= tol * max(1, ‖g0‖); 0 = to the floating-point floor */
-    int matrix_free; /* 1: Newton-CG (diag/iso only) */
+    int matrix_free; /* 1: Newton-CG on curvature-vector products, no d×d matrix */
 } fc_solve_opts_t;
 
 typedef struct {

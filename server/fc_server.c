@@ -28,7 +28,7 @@ static int objective(server_t *s, const double *theta, double *F)
     double sum;
     int err = fc_srv_call(s, FC_CMD_EVAL, FC_SLOT_MAIN, 0, 0, FC_EVAL_LOSS_ONLY, theta, s->d, &sum);
     if (err) return err;
-    *F = 0.5 * s->ctx->delta * fc_dot(s->d, theta, theta) + sum;
+    *F = fc_prior_value(s->ctx, theta) + sum;
     return FC_OK;
 }
 
@@ -45,7 +45,27 @@ static int oracle_objective(void *vctx, const double *theta, double *F)
     return objective(o->s, theta, F);
 }
 
-/* θ* by central Newton to the floating-point floor (SPEC §3.5, run.reference). */
+/* Say what the reference solve will cost before it starts: at large d it takes a while. */
+static void reference_banner(const server_t *s, const fc_algo_ctx_t *a)
+{
+    if (s->env->quiet || s->env->silent) return;
+    double d = (double)s->d, mib = (2.0 * d * d + 3.0 * d) * sizeof(double) / 1048576.0;
+    printf("reference: θ* by central Newton over all %zu clients (d = %zu; %.3g GiB on the "
+           "server for its d x d Hessian and factor, %.3g GFLOP per step for the Cholesky)\n",
+           a->K, s->d, mib / 1024.0, d * d * d / 3e9);
+    fflush(stdout);
+}
+
+static void reference_progress(const server_t *s, int it, double gn)
+{
+    if (s->env->quiet || s->env->silent) return;
+    printf("reference: Newton step %3d  grad %.3e  %.2fs\n", it, gn,
+           fc_tp_wtime(s->env->tp) - s->t0);
+    fflush(stdout);
+}
+
+/* θ* by central Newton to the floating-point floor (SPEC §3.5, run.reference), over every
+ * client whatever algorithm.participation is (central's row needs them all). */
 static int compute_reference(server_t *s)
 {
     const fc_algo_ctx_t *a = &s->env->ctx[FC_SLOT_REF];
@@ -53,18 +73,20 @@ static int compute_reference(server_t *s)
     fc_oracle_t oracle = {oracle_objective, &oc};
     int err = FC_OK;
     double g0 = -1.0;
+    reference_banner(s, a);
     for (int it = 0; it < 200; it++) {
         a->ops->pack(a, s->gref, s->state);
         err = fc_srv_call(s, FC_CMD_UPDATE, FC_SLOT_REF, it, 0, 0, s->state, a->ops->state_len(a),
                           s->result);
         if (err) break;
-        double gn2 = 0.0;
-        for (size_t i = 0; i < s->d; i++) {
-            double gi = a->delta * s->gref->m[i] + s->result[1 + i];
-            gn2 += gi * gi;
-        }
-        if (g0 < 0) g0 = sqrt(gn2);
-        if (sqrt(gn2) <= 1e-14 * fmax(1.0, g0)) break;
+        fc_prior_gradient(a, s->gref->m, s->result + 1, s->grad);
+        double gn2 = 0.0; /* summed in order, not by dnrm2: θ* must not move with the BLAS */
+        for (size_t i = 0; i < s->d; i++)
+            gn2 += s->grad[i] * s->grad[i];
+        double gn = sqrt(gn2);
+        reference_progress(s, it, gn);
+        if (g0 < 0) g0 = gn;
+        if (gn <= 1e-14 * fmax(1.0, g0)) break;
         err = a->ops->apply(a, s->gref, s->result, &oracle);
         if (err || s->gref->stalled) break;
     }
@@ -99,10 +121,9 @@ int fc_srv_measure(server_t *s, int round, fc_metrics_t *m)
     const double *theta = s->g->m;
     int err = fc_srv_call(s, FC_CMD_EVAL, FC_SLOT_MAIN, round, 0, 0, theta, d, s->result);
     if (err) return err;
-    for (size_t i = 0; i < d; i++)
-        s->grad[i] = s->ctx->delta * theta[i] + s->result[2 + i];
+    fc_prior_gradient(s->ctx, theta, s->result + 2, s->grad);
     m->round = round;
-    m->objective = 0.5 * s->ctx->delta * fc_dot(d, theta, theta) + s->result[0];
+    m->objective = fc_prior_value(s->ctx, theta) + s->result[0];
     m->grad_norm = fc_nrm2(d, s->grad);
     m->correction = s->ctx->ops->has_sites ? sqrt(s->result[1]) : NAN;
     m->dist_to_opt = NAN;
@@ -142,8 +163,9 @@ static int one_round(server_t *s, int round)
     const fc_config_t *c = s->env->cfg;
     oracle_ctx_t oc = {s, 1};
     fc_oracle_t oracle = {oracle_objective, &oc};
-    fc_participants(s->K, c->algorithm.participation, c->run.seed, round, s->mask);
-    if (c->algorithm.schedule == FC_SCHED_SEQ && a->ops->uses_family) {
+    fc_participants(s->K, a->ops->partial_participation ? c->algorithm.participation : 1.0,
+                    c->run.seed, round, s->mask);
+    if (c->algorithm.schedule == FC_SCHED_SEQ) {
         for (size_t k = 0; k < s->K; k++) {
             if (!s->mask[k]) continue;
             int err = update_one(s, round, k, &oracle);
@@ -163,7 +185,7 @@ static int one_round(server_t *s, int round)
 
 static void progress(const server_t *s, const fc_metrics_t *m)
 {
-    if (s->env->quiet) return;
+    if (s->env->quiet || s->env->silent) return;
     printf("round %5d  objective %.12e  grad %.3e", m->round, m->objective, m->grad_norm);
     if (!isnan(m->dist_to_opt)) printf("  dist %.3e", m->dist_to_opt);
     if (!isnan(m->correction)) printf("  corr %.3e", m->correction);
@@ -342,7 +364,7 @@ static int run_rounds(server_t *s, int start, fc_run_result_t *r)
     }
     if (err) return err;
     const fc_metrics_t *last = &s->rows[s->nrows - 1];
-    if (!s->env->quiet) {
+    if (!s->env->silent) { /* even with --quiet: how the run ended, and why */
         printf("status %s%s%s after %d rounds\n", status, why ? ": " : "", why ? why : "",
                last->round);
         fflush(stdout);
@@ -353,15 +375,20 @@ static int run_rounds(server_t *s, int start, fc_run_result_t *r)
     return FC_OK;
 }
 
+static void server_init(server_t *s, const fc_server_env_t *env)
+{
+    s->env = env;
+    s->ctx = &env->ctx[FC_SLOT_MAIN];
+    s->d = s->ctx->d;
+    s->K = s->ctx->K;
+    s->t0 = fc_tp_wtime(env->tp);
+}
+
 int fc_server_run(const fc_server_env_t *env, fc_run_result_t *r)
 {
     server_t s = {0};
     int err;
-    s.env = env;
-    s.ctx = &env->ctx[FC_SLOT_MAIN];
-    s.d = s.ctx->d;
-    s.K = s.ctx->K;
-    s.t0 = fc_tp_wtime(env->tp);
+    server_init(&s, env);
     memset(r, 0, sizeof *r);
     r->exit_status = FC_EXIT_INTERNAL;
     r->rounds_to_tol = -1;
@@ -383,7 +410,65 @@ cleanup:
     }
     server_free(&s);
     /* Release the client ranks with the exit status, whatever happened. */
-    fc_cmd_t done = {FC_CMD_DONE, 0, r->exit_status, 0, 0, 0};
-    int berr = fc_tp_bcast(env->tp, &done, sizeof done, 0);
+    int berr = fc_server_release(env, r->exit_status);
     return err ? err : berr;
+}
+
+int fc_server_release(const fc_server_env_t *env, int exit_status)
+{
+    fc_cmd_t done = {FC_CMD_DONE, 0, exit_status, 0, 0, 0};
+    return fc_tp_bcast(env->tp, &done, sizeof done, 0);
+}
+
+int fc_server_create(const fc_server_env_t *env, fc_server_t **out)
+{
+    int err;
+    server_t *s = NULL;
+    *out = NULL;
+    FC_CALL(fc_calloc(1, sizeof *s, &s));
+    server_init(s, env);
+    FC_CALL(server_alloc(s));
+    *out = s;
+    return FC_OK;
+cleanup:
+    fc_server_destroy(&s);
+    return err;
+}
+
+void fc_server_destroy(fc_server_t **ps)
+{
+    if (!ps || !*ps) return;
+    server_free(*ps);
+    fc_free(ps);
+}
+
+int fc_server_reference(fc_server_t *s)
+{
+    if (!s->gref) return fc_err_set(FC_EINVAL, "no reference slot (run.reference = false)");
+    return compute_reference(s);
+}
+
+int fc_server_round(fc_server_t *s, int t)
+{
+    return one_round(s, t);
+}
+
+int fc_server_measure(fc_server_t *s, int t, fc_metrics_t *m)
+{
+    return fc_srv_measure(s, t, m);
+}
+
+const double *fc_server_mean(const fc_server_t *s)
+{
+    return s->g->m;
+}
+
+const double *fc_server_theta_star(const fc_server_t *s)
+{
+    return s->have_ref ? s->theta_star : NULL;
+}
+
+int fc_server_stalled(const fc_server_t *s)
+{
+    return s->g->stalled;
 }

@@ -8,6 +8,7 @@
 #include "fc_algo.h"
 #include "fc_config.h"
 #include "fc_data.h"
+#include "fc_output.h"
 #include "fc_protocol.h"
 #include "fc_transport.h"
 
@@ -19,7 +20,8 @@ typedef struct {
     const fc_algo_ctx_t *ctx; /* [FC_NSLOTS] */
     const fc_data_t *test;    /* NULL: no test metrics */
     const char *out_dir;
-    int quiet; /* no progress lines (sweeps) */
+    int quiet;  /* no progress lines (--quiet); the final status line stays */
+    int silent; /* nothing on stdout at all (a sweep prints its own table) */
 } fc_server_env_t;
 
 /* What a run ended with (for sweeps). */
@@ -36,5 +38,25 @@ typedef struct {
 /* Collective (rank 0 side): run the configured algorithm to the end, write the output,
  * and finally send FC_CMD_DONE with the exit status to the other ranks. */
 FC_MUST int fc_server_run(const fc_server_env_t *env, fc_run_result_t *result);
+
+/* The same server, a step at a time (unit tests, benchmark): the rounds of fc_server_run
+ * without its outputs and stopping rules. Every call but the accessors is collective with
+ * the client role (the other ranks serve commands until fc_server_release). */
+typedef struct fc_server fc_server_t;
+FC_MUST int fc_server_create(const fc_server_env_t *env, fc_server_t **out);
+void fc_server_destroy(fc_server_t **s);
+/* θ* by central Newton over every client (SPEC §3.5); needs the reference slot. */
+FC_MUST int fc_server_reference(fc_server_t *s);
+/* Round t (t ≥ 1): every participant updates, the server applies (SPEC §3). */
+FC_MUST int fc_server_round(fc_server_t *s, int t);
+/* The metrics of SPEC §7 at the current mean, as round t. */
+FC_MUST int fc_server_measure(fc_server_t *s, int t, fc_metrics_t *m);
+/* The current server mean (d values) and θ* (NULL before fc_server_reference). */
+const double *fc_server_mean(const fc_server_t *s);
+const double *fc_server_theta_star(const fc_server_t *s);
+/* Central only: the last step made no progress (the floating-point floor). */
+int fc_server_stalled(const fc_server_t *s);
+/* Collective: end the client ranks' command loop with an exit status. */
+FC_MUST int fc_server_release(const fc_server_env_t *env, int exit_status);
 
 #endif

@@ -6,7 +6,7 @@
 #include "fc_output.h"
 #include "fc_server.h"
 
-typedef struct {
+struct fc_server {
     const fc_server_env_t *env;
     const fc_algo_ctx_t *ctx; /* main slot */
     size_t d, K;
@@ -23,7 +23,8 @@ typedef struct {
     double bytes, t0;
     unsigned char *mask;
     fc_output_t *out;
-} server_t;
+};
+typedef struct fc_server server_t;
 
 /* Broadcast a command and its payload, then run it (collective). */
 FC_MUST int fc_srv_call(server_t *s, int code, int slot, int round, int64_t k, int flags,

@@ -10,7 +10,7 @@
 #include "fc_config.h"
 #include "fc_la.h"
 #include "fc_mem.h"
-#include "fc_sim.h"
+#include "fc_testjob.h"
 #include "fc_testutil.h"
 
 #define OK(x) ck_assert_int_eq((x), FC_OK)
@@ -26,12 +26,17 @@ static void model_for(const char *type, size_t p, int C, double beta, fc_model_t
     OK(fc_model_init(m, fc_model_find(type), p, C, beta));
 }
 
-static void config_for(fc_config_t *c, const char *name, fc_family_t fam, double delta,
-                       double alpha, double rho)
+/* A config for K in-memory clients of model m (its row's name, β) and the algorithm. */
+static void config_for(fc_config_t *c, const fc_model_t *m, size_t K, const char *name,
+                       const char *fam, double delta, double alpha, double rho)
 {
     fc_config_defaults(c);
+    snprintf(c->model.type, sizeof c->model.type, "%s", m->ops->name);
+    c->model.noise_precision = m->beta > 0 ? m->beta : 1.0;
+    c->partition.clients = (int)K;
+    c->run.reference = 0;
     snprintf(c->algorithm.name, sizeof c->algorithm.name, "%s", name);
-    c->algorithm.family = fam;
+    snprintf(c->algorithm.family, sizeof c->algorithm.family, "%s", fam);
     c->model.prior_precision = delta;
     c->algorithm.damping = alpha;
     c->algorithm.penalty = rho;
@@ -53,10 +58,10 @@ START_TEST(fpc_full_linear_exact_after_one_round)
     fc_model_t m;
     fc_config_t c;
     fc_data_t *b[MAXK];
-    fc_sim_t s;
+    fc_testjob_t s;
     double A[7 * 7] = {0}, rhs[7] = {0};
     model_for("linear", p, 1, beta, &m);
-    fc_sim_blocks(&m, K, n, p_raw, 1, 0.5, 11 + K, b);
+    fc_test_blocks(&m, K, n, p_raw, 1, 0.5, 11 + K, b);
     for (size_t i = 0; i < p; i++)
         A[i * p + i] = delta;
     for (size_t k = 0; k < K; k++)
@@ -69,13 +74,13 @@ START_TEST(fpc_full_linear_exact_after_one_round)
             }
         }
     fc_test_gauss_solve(p, A, rhs);
-    config_for(&c, "fpc", FC_FAMILY_FULL, delta, 1.0, 1.0);
-    fc_sim_init(&s, &c, &m, b, K);
-    OK(fc_sim_round(&s, NULL));
-    double err = fc_test_relerr(p, s.g->m, rhs);
+    config_for(&c, &m, K, "fpc", "full", delta, 1.0, 1.0);
+    fc_testjob_init(&s, &c, b, 0);
+    OK(fc_testjob_round(&s, 1));
+    double err = fc_test_relerr(p, fc_testjob_mean(&s), rhs);
     if (verbose()) printf("linear exact K=%zu: rel err %.3e\n", K, err);
     ck_assert_double_lt(err, 1e-9);
-    fc_sim_free(&s);
+    fc_testjob_free(&s);
     free_blocks(b, K);
 }
 END_TEST
@@ -87,26 +92,26 @@ START_TEST(fpc_iso_equals_ama)
     fc_model_t m;
     fc_config_t c1, c2;
     fc_data_t *b[MAXK];
-    fc_sim_t s1, s2;
+    fc_testjob_t s1, s2;
     model_for("logistic", p, 1, 1.0, &m);
-    fc_sim_blocks(&m, K, n, p_raw, 1, 1.0, 5, b);
-    config_for(&c1, "fpc", FC_FAMILY_ISO, 1.0, 0.8, 0.3);
-    config_for(&c2, "ama", FC_FAMILY_FULL, 1.0, 0.8, 0.3);
+    fc_test_blocks(&m, K, n, p_raw, 1, 1.0, 5, b);
+    config_for(&c1, &m, K, "fpc", "iso", 1.0, 0.8, 0.3);
+    config_for(&c2, &m, K, "ama", "full", 1.0, 0.8, 0.3);
     c1.algorithm.local_tol = c2.algorithm.local_tol = 0.0;
-    fc_sim_init(&s1, &c1, &m, b, K);
-    fc_sim_init(&s2, &c2, &m, b, K);
+    fc_testjob_init(&s1, &c1, b, 0);
+    fc_testjob_init(&s2, &c2, b, 0);
     double worst = 0.0;
-    for (int t = 0; t < 20; t++) {
-        OK(fc_sim_round(&s1, NULL));
-        OK(fc_sim_round(&s2, NULL));
-        double e = fc_test_relerr(p, s1.g->m, s2.g->m);
+    for (int t = 1; t <= 20; t++) {
+        OK(fc_testjob_round(&s1, t));
+        OK(fc_testjob_round(&s2, t));
+        double e = fc_test_relerr(p, fc_testjob_mean(&s1), fc_testjob_mean(&s2));
         worst = fmax(worst, e);
     }
     if (verbose()) printf("fpc-iso vs ama: worst rel diff over 20 rounds %.3e\n", worst);
     ck_assert_double_lt(worst, 1e-9);
-    ck_assert_double_gt(fc_nrm2(p, s1.g->m), 0.1); /* it moved */
-    fc_sim_free(&s1);
-    fc_sim_free(&s2);
+    ck_assert_double_gt(fc_nrm2(p, fc_testjob_mean(&s1)), 0.1); /* it moved */
+    fc_testjob_free(&s1);
+    fc_testjob_free(&s2);
     free_blocks(b, K);
 }
 END_TEST
@@ -120,11 +125,15 @@ START_TEST(central_reaches_gradient_floor)
     fc_model_t m;
     fc_config_t c;
     fc_data_t *b[MAXK];
-    double theta[7 * 4];
+    fc_testjob_t s;
     model_for(type, p, C, 1.0, &m);
-    fc_sim_blocks(&m, K, n, p_raw, 1, 1.0, 21, b);
-    config_for(&c, "central", FC_FAMILY_FULL, 1.0, 1.0, 1.0);
-    double gn = fc_sim_central(&c, &m, b, K, theta);
+    fc_test_blocks(&m, K, n, p_raw, 1, 1.0, 21, b);
+    config_for(&c, &m, K, "central", "full", 1.0, 1.0, 1.0);
+    fc_testjob_init(&s, &c, b, C);
+    for (int t = 1; t <= 100 && !fc_server_stalled(s.srv); t++)
+        OK(fc_testjob_round(&s, t));
+    double gn = fc_testjob_grad_norm(&s);
+    fc_testjob_free(&s);
     if (verbose()) printf("central %s: |grad F| = %.3e\n", type, gn);
     ck_assert_double_lt(gn, 1e-10);
     free_blocks(b, K);
@@ -134,18 +143,18 @@ END_TEST
 /* Acceptance 4b: every algorithm with stable settings converges to θ*. */
 typedef struct {
     const char *name;
-    fc_family_t family;
+    const char *family;
     double alpha, rho;
     int sequential;
     int rounds;
 } conv_case_t;
 
 static const conv_case_t conv_cases[] = {
-    {"fpc", FC_FAMILY_FULL, 1.0, 1.0, 0, 60},   {"fpc", FC_FAMILY_DIAG, 0.5, 1.0, 0, 400},
-    {"fpc", FC_FAMILY_ISO, 1.0, 0.2, 0, 3000},  {"pvi", FC_FAMILY_FULL, 1.0, 1.0, 0, 100},
-    {"pvi", FC_FAMILY_FULL, 1.0, 1.0, 1, 100},  {"pvi", FC_FAMILY_DIAG, 0.5, 1.0, 0, 400},
-    {"fpc", FC_FAMILY_FULL, 1.0, 1.0, 1, 60},   {"admm", FC_FAMILY_FULL, 1.0, 1.0, 0, 3000},
-    {"ama", FC_FAMILY_FULL, 1.0, 0.2, 0, 3000},
+    {"fpc", "full", 1.0, 1.0, 0, 60},   {"fpc", "diag", 0.5, 1.0, 0, 400},
+    {"fpc", "iso", 1.0, 0.2, 0, 3000},  {"pvi", "full", 1.0, 1.0, 0, 100},
+    {"pvi", "full", 1.0, 1.0, 1, 100},  {"pvi", "diag", 0.5, 1.0, 0, 400},
+    {"fpc", "full", 1.0, 1.0, 1, 60},   {"admm", "full", 1.0, 1.0, 0, 3000},
+    {"ama", "full", 1.0, 0.2, 0, 3000},
 };
 
 START_TEST(algorithms_converge_to_map)
@@ -155,28 +164,29 @@ START_TEST(algorithms_converge_to_map)
     fc_model_t m;
     fc_config_t c;
     fc_data_t *b[MAXK];
-    fc_sim_t s;
+    fc_testjob_t s;
     double star[5];
     model_for("logistic", p, 1, 1.0, &m);
-    fc_sim_blocks(&m, K, n, p_raw, 1, 0.3, 31, b); /* mildly heterogeneous */
-    config_for(&c, "central", FC_FAMILY_FULL, 1.0, 1.0, 1.0);
-    ck_assert_double_lt(fc_sim_central(&c, &m, b, K, star), 1e-10);
-    config_for(&c, cc->name, cc->family, 1.0, cc->alpha, cc->rho);
-    fc_sim_init(&s, &c, &m, b, K);
+    fc_test_blocks(&m, K, n, p_raw, 1, 0.3, 31, b); /* mildly heterogeneous */
+    config_for(&c, &m, K, cc->name, cc->family, 1.0, cc->alpha, cc->rho);
+    c.algorithm.schedule = cc->sequential ? FC_SCHED_SEQ : FC_SCHED_SYNC;
+    c.run.reference = 1;
+    fc_testjob_init(&s, &c, b, 0);
+    fc_testjob_reference(&s, star); /* θ* by central Newton, the server's own */
     int t;
     double dist = INFINITY;
-    for (t = 0; t < cc->rounds && dist > 1e-8; t++) {
-        OK(cc->sequential ? fc_sim_round_seq(&s) : fc_sim_round(&s, NULL));
+    for (t = 1; t <= cc->rounds && dist > 1e-8; t++) {
+        OK(fc_testjob_round(&s, t));
         double diff[5];
         for (size_t i = 0; i < p; i++)
-            diff[i] = s.g->m[i] - star[i];
+            diff[i] = fc_testjob_mean(&s)[i] - star[i];
         dist = fc_nrm2(p, diff);
     }
     if (verbose())
-        printf("%s family %d alpha %g rho %g seq %d: dist %.3e after %d rounds\n", cc->name,
-               (int)cc->family, cc->alpha, cc->rho, cc->sequential, dist, t);
+        printf("%s family %s alpha %g rho %g seq %d: dist %.3e after %d rounds\n", cc->name,
+               cc->family, cc->alpha, cc->rho, cc->sequential, dist, t);
     ck_assert_double_lt(dist, 1e-6);
-    fc_sim_free(&s);
+    fc_testjob_free(&s);
     free_blocks(b, K);
 }
 END_TEST
@@ -189,18 +199,18 @@ START_TEST(indefinite_cavity_is_reported)
     fc_model_t m;
     fc_config_t c;
     fc_data_t *b[MAXK];
-    fc_sim_t s;
+    fc_testjob_t s;
     model_for("logistic", p, 1, 1.0, &m);
-    fc_sim_blocks(&m, K, n, p - 1, 1, 3.0, 41, b);
-    config_for(&c, "fpc", _i == 0 ? FC_FAMILY_FULL : FC_FAMILY_DIAG, 0.01, 1.95, 1.0);
-    fc_sim_init(&s, &c, &m, b, K);
+    fc_test_blocks(&m, K, n, p - 1, 1, 3.0, 41, b);
+    config_for(&c, &m, K, "fpc", _i == 0 ? "full" : "diag", 0.01, 1.95, 1.0);
+    fc_testjob_init(&s, &c, b, 0);
     int err = FC_OK, t;
-    for (t = 0; t < 100 && !err; t++)
-        err = fc_sim_round(&s, NULL);
+    for (t = 1; t <= 100 && !err; t++)
+        err = fc_testjob_round(&s, t);
     if (verbose()) printf("indefinite after %d rounds: %s\n", t, fc_err_msg());
     ck_assert_int_eq(err, FC_ENOTSPD);
     ck_assert_ptr_nonnull(strstr(fc_err_msg(), "not positive definite"));
-    fc_sim_free(&s);
+    fc_testjob_free(&s);
     free_blocks(b, K);
 }
 END_TEST

@@ -10,7 +10,7 @@
 #include "fc_family.h"
 #include "fc_la.h"
 #include "fc_mem.h"
-#include "fc_sim.h"
+#include "fc_testjob.h"
 #include "fc_solver.h"
 #include "fc_testutil.h"
 
@@ -29,7 +29,7 @@ static void problem_init(problem_t *pr, int dense)
     fc_rng_t r;
     double B[36];
     OK(fc_model_init(&pr->m, fc_model_find("logistic"), 6, 1, 1.0));
-    fc_sim_blocks(&pr->m, 1, 50, 5, 1, 1.0, 77, &pr->b);
+    fc_test_blocks(&pr->m, 1, 50, 5, 1, 1.0, 77, &pr->b);
     OK(fc_solver_ws_create(&pr->m, 50, dense, &pr->ws));
     fc_rng_seed(&r, 9, 0, 0);
     fc_test_randn(&r, 36, 0.5, B);
@@ -59,11 +59,11 @@ static double grad_norm(problem_t *pr, const fc_quad_t *q, const double *theta)
     fc_model_eval(&pr->m, pr->b, theta, &loss, g, NULL, NULL, work);
     for (int i = 0; i < 6; i++) {
         double pt = 0.0;
-        if (q->shape == FC_QUAD_FULL)
+        if (q->ops == &fc_quad_full)
             for (int j = 0; j < 6; j++)
                 pt += q->P[i * 6 + j] * theta[j];
         else
-            pt = (q->shape == FC_QUAD_DIAG ? q->P[i] : q->rho) * theta[i];
+            pt = (q->ops == &fc_quad_diag ? q->P[i] : q->rho) * theta[i];
         g[i] += pt - q->b[i];
         s += g[i] * g[i];
     }
@@ -74,9 +74,9 @@ START_TEST(newton_reaches_stationary_point)
 {
     problem_t pr;
     problem_init(&pr, 1);
-    fc_quad_t qs[3] = {{FC_QUAD_FULL, pr.P, 0.0, pr.bvec},
-                       {FC_QUAD_DIAG, pr.Pdiag, 0.0, pr.bvec},
-                       {FC_QUAD_ISO, NULL, 0.7, pr.bvec}};
+    fc_quad_t qs[3] = {{&fc_quad_full, pr.P, 0.0, pr.bvec, NULL},
+                       {&fc_quad_diag, pr.Pdiag, 0.0, pr.bvec, NULL},
+                       {&fc_quad_iso, NULL, 0.7, pr.bvec, NULL}};
     fc_solve_opts_t o = {50, 0.0, 0};
     for (int s = 0; s < 3; s++) {
         double theta[6] = {0};
@@ -95,7 +95,8 @@ START_TEST(matrix_free_matches_dense)
 {
     problem_t pr;
     problem_init(&pr, 1);
-    fc_quad_t qs[2] = {{FC_QUAD_DIAG, pr.Pdiag, 0.0, pr.bvec}, {FC_QUAD_ISO, NULL, 0.7, pr.bvec}};
+    fc_quad_t qs[2] = {{&fc_quad_diag, pr.Pdiag, 0.0, pr.bvec, NULL},
+                       {&fc_quad_iso, NULL, 0.7, pr.bvec, NULL}};
     for (int s = 0; s < 2; s++) {
         double a[6] = {0}, b[6] = {0};
         fc_solve_opts_t dense = {50, 0.0, 0}, cg = {50, 0.0, 1};
@@ -111,7 +112,7 @@ START_TEST(local_steps_caps_iterations)
 {
     problem_t pr;
     problem_init(&pr, 1);
-    fc_quad_t q = {FC_QUAD_FULL, pr.P, 0.0, pr.bvec};
+    fc_quad_t q = {&fc_quad_full, pr.P, 0.0, pr.bvec, NULL};
     fc_solve_opts_t one = {1, 0.0, 0};
     double theta[6] = {0}, start_g = grad_norm(&pr, &q, theta);
     fc_solve_info_t info;
@@ -135,7 +136,7 @@ START_TEST(indefinite_newton_matrix_is_an_error)
     double negP[36];
     for (int i = 0; i < 36; i++)
         negP[i] = -pr.P[i] * 100.0;
-    fc_quad_t q = {FC_QUAD_FULL, negP, 0.0, pr.bvec};
+    fc_quad_t q = {&fc_quad_full, negP, 0.0, pr.bvec, NULL};
     fc_solve_opts_t o = {50, 0.0, 0};
     double theta[6] = {0};
     ck_assert_int_eq(fc_solve_local(&pr.m, pr.b, &q, &o, theta, pr.ws, NULL), FC_ENOTSPD);
@@ -164,7 +165,8 @@ START_TEST(posterior_and_cavity_match_dense_formulas)
         }
     fc_test_randn(&r, d, 1.0, sum_h);
     fc_test_randn(&r, d, 1.0, h);
-    OK(fc_family_posterior(FC_FAMILY_FULL, d, 0.5, sum_h, sum_H, m, S, L));
+    const fc_family_ops_t *full = fc_family_find("full");
+    OK(full->posterior(d, 0.5, NULL, sum_h, sum_H, m, S, L));
     /* (δI + ΣH) m = Σh */
     for (int i = 0; i < d; i++) {
         double s = 0.5 * m[i];
@@ -173,7 +175,7 @@ START_TEST(posterior_and_cavity_match_dense_formulas)
         ck_assert_double_eq_tol(s, sum_h[i], 1e-12);
     }
     fc_quad_t q;
-    OK(fc_family_cavity(FC_FAMILY_FULL, d, 1.0, m, S, h, H, P, b, 1, tmp, &q));
+    OK(full->cavity(d, 1.0, m, S, h, H, P, b, 1, tmp, &q));
     for (int i = 0; i < d; i++) {
         double sm = 0;
         for (int j = 0; j < d; j++) {
@@ -184,15 +186,14 @@ START_TEST(posterior_and_cavity_match_dense_formulas)
     }
     /* Damping: (1−α) old + α new, and the change returned. */
     double hh[2] = {1, 2}, HH[2] = {3, 4}, hn[2] = {5, 6}, Hn[2] = {7, 8}, dh[2], dH[2];
-    fc_site_damp(2, 2, 0.25, hh, HH, hn, Hn, dh, dH);
+    fc_site_damp_linear(2, 2, 0.25, hh, HH, hn, Hn, dh, dH);
     ck_assert_double_eq_tol(hh[0], 0.75 * 1 + 0.25 * 5, 1e-15);
     ck_assert_double_eq_tol(HH[1], 0.75 * 4 + 0.25 * 8, 1e-15);
     ck_assert_double_eq_tol(dh[1], 0.25 * (6 - 2), 1e-15);
     /* A cavity that is not positive definite is reported. */
     for (int i = 0; i < d * d; i++)
         H[i] = 2.0 * S[i];
-    ck_assert_int_eq(fc_family_cavity(FC_FAMILY_FULL, d, 1.0, m, S, h, H, P, b, 1, tmp, &q),
-                     FC_ENOTSPD);
+    ck_assert_int_eq(full->cavity(d, 1.0, m, S, h, H, P, b, 1, tmp, &q), FC_ENOTSPD);
 }
 END_TEST
 
