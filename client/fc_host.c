@@ -179,27 +179,47 @@ static void add_results(void *ctx, double *acc)
     }
 }
 
-/* Chain callback for FC_CMD_STATE_GET: each client writes its block into its own slot of a
- * zero vector, so the ordered sum is an exact gather (x + 0 = x). */
-static void add_states(void *ctx, double *acc)
+/* FC_CMD_STATE_GET / PUT: every client's checkpoint state moves between rank 0 and the
+ * rank that hosts it by one gather or scatter in client order, straight from and into the
+ * clients' own arrays: a serving rank holds no copy of any state. */
+static int state_pieces(fc_host_t *h, fc_tp_piece_t **out, size_t *n)
 {
-    fc_host_t *h = ctx;
-    const fc_algo_ctx_t *a = &h->ctx[FC_SLOT_MAIN];
-    for (size_t i = 0; i < h->hi - h->lo; i++)
-        fc_client_state_pack(a, h->client[i], acc + (h->lo + i) * h->state_len);
+    size_t nc = h->hi - h->lo, cap = nc * FC_CLIENT_STATE_PIECES, k = 0;
+    fc_tp_piece_t *pc = NULL;
+    int err = fc_calloc(cap ? cap : 1, sizeof *pc, &pc);
+    for (size_t i = 0; !err && i < nc; i++) {
+        double *ptr[FC_CLIENT_STATE_PIECES];
+        size_t len[FC_CLIENT_STATE_PIECES];
+        size_t m = fc_client_state_pieces(&h->ctx[FC_SLOT_MAIN], h->client[i], ptr, len);
+        for (size_t j = 0; j < m; j++)
+            pc[k++] = (fc_tp_piece_t){ptr[j], len[j]};
+    }
+    if (err) fc_err_prefix("rank %d, checkpoint state: ", fc_tp_rank(h->tp));
+    *out = pc;
+    *n = k;
+    return fc_tp_agree(h->tp, err); /* nobody enters the collective alone */
 }
 
 static int state_get(fc_host_t *h, double *result)
 {
-    return fc_tp_chain_sum(h->tp, result, h->ctx[FC_SLOT_MAIN].K * h->state_len, add_states, h);
+    fc_tp_piece_t *pc = NULL;
+    size_t n = 0;
+    int err = state_pieces(h, &pc, &n);
+    if (!err) err = fc_tp_gather_pieces(h->tp, n, pc, h->state_len, result, 0);
+    fc_free(&pc);
+    return err;
 }
 
+/* payload: every client's state on rank 0 (unused elsewhere). */
 static int state_put(fc_host_t *h, const double *payload)
 {
-    for (size_t i = 0; i < h->hi - h->lo; i++)
-        fc_client_state_unpack(&h->ctx[FC_SLOT_MAIN], h->client[i],
-                               payload + (h->lo + i) * h->state_len);
-    return fc_tp_agree(h->tp, FC_OK);
+    fc_tp_piece_t *pc = NULL;
+    size_t n = 0;
+    int err = state_pieces(h, &pc, &n);
+    if (err) return err;
+    err = fc_tp_scatter_pieces(h->tp, payload, n, pc, h->state_len, 0);
+    fc_free(&pc);
+    return fc_tp_agree(h->tp, err);
 }
 
 int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, double *result)
@@ -264,7 +284,9 @@ int fc_host_serve(fc_host_t *h)
         grow(h, &h->payload, &h->payload_cap, (size_t)cmd.len);
         if (fc_tp_bcast(h->tp, h->payload, (size_t)cmd.len * sizeof(double), 0))
             serve_abort(h, "receiving a payload");
-        grow(h, &h->acc, &h->acc_cap, fc_host_result_len(h->ctx, &cmd));
+        /* A state gather lands on rank 0 only: no room for it here. */
+        if (cmd.code != FC_CMD_STATE_GET)
+            grow(h, &h->acc, &h->acc_cap, fc_host_result_len(h->ctx, &cmd));
         /* The outcome is the server's to judge: it always follows with another command.
          * Only a broken transport ends the job from here. */
         if (fc_host_execute(h, &cmd, h->payload, h->acc) == FC_EMPI)

@@ -261,6 +261,15 @@ void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *
     if (np) fc_copy(np, c->H, out + 2 * d);
 }
 
+size_t fc_client_state_pieces(const fc_algo_ctx_t *a, fc_client_t *c, double **ptr, size_t *len)
+{
+    size_t d = a->d, np = a->family->prec_len(d), n = 0;
+    ptr[n] = c->h, len[n++] = d;
+    ptr[n] = c->theta, len[n++] = d;
+    if (np) ptr[n] = c->H, len[n++] = np;
+    return n;
+}
+
 void fc_client_state_unpack(const fc_algo_ctx_t *a, fc_client_t *c, const double *in)
 {
     size_t d = a->d, np = a->family->prec_len(d);

@@ -162,6 +162,11 @@ size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t 
 size_t fc_client_state_len(const fc_algo_ctx_t *a);
 void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *out);
 void fc_client_state_unpack(const fc_algo_ctx_t *a, fc_client_t *c, const double *in);
+/* The client's state as arrays in fc_client_state_pack's order (h, θ_k, H), for gathers
+ * and scatters in place: writes up to FC_CLIENT_STATE_PIECES pointers and lengths,
+ * returns how many. */
+#define FC_CLIENT_STATE_PIECES 3
+size_t fc_client_state_pieces(const fc_algo_ctx_t *a, fc_client_t *c, double **ptr, size_t *len);
 size_t fc_global_state_len(const fc_algo_ctx_t *a);
 void fc_global_state_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *out);
 void fc_global_state_unpack(const fc_algo_ctx_t *a, fc_global_t *g, const double *in);

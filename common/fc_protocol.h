@@ -14,8 +14,10 @@ typedef enum {
     FC_CMD_UPDATE = 1, /* every participating client runs its local update (synchronous) */
     FC_CMD_UPDATE_ONE, /* client k alone runs its local update (sequential schedule) */
     FC_CMD_EVAL,       /* every client: [ℓ_k, correction_k², ∇ℓ_k] at θ (payload) */
-    FC_CMD_STATE_GET,  /* every client's state (fc_client_state_pack), K blocks, to rank 0 */
-    FC_CMD_STATE_PUT,  /* payload: every client's state; each rank takes its clients' blocks */
+    FC_CMD_STATE_GET,  /* every client's state (fc_client_state_pack), K blocks, gathered to
+                        * rank 0 in client order */
+    FC_CMD_STATE_PUT,  /* rank 0's payload (not broadcast: len 0): every client's state,
+                        * scattered to the ranks that host them */
     FC_CMD_DONE        /* leave the command loop; round carries the exit status */
 } fc_cmd_code_t;
 

@@ -161,6 +161,114 @@ int fc_tp_chain_sum(fc_tp_t *tp, double *acc, size_t n, fc_tp_add_fn add, void *
     return send_doubles(tp, acc, n, r + 1 < P ? r + 1 : 0);
 }
 
+/* The block counts of every rank on root (counts: size ints there), with displacements. */
+static int gather_counts(fc_tp_t *tp, size_t nblocks, int root, int **counts, int **displs)
+{
+    int err, mine = (int)nblocks, P = tp->size;
+    *counts = *displs = NULL;
+    if (nblocks > INT_MAX) return fc_err_set(FC_EINVAL, "%zu state blocks on one rank", nblocks);
+    if (tp->rank == root) {
+        FC_CALL(fc_calloc((size_t)P, sizeof(int), counts));
+        FC_CALL(fc_calloc((size_t)P, sizeof(int), displs));
+    }
+    int rc = MPI_Gather(&mine, 1, MPI_INT, *counts, 1, MPI_INT, root, tp->comm);
+    if (rc != MPI_SUCCESS) FC_FAIL(FC_EMPI, "MPI_Gather of block counts failed");
+    for (int r = 1; tp->rank == root && r < P; r++) {
+        if ((*displs)[r - 1] > INT_MAX - (*counts)[r - 1])
+            FC_FAIL(FC_EINVAL, "more than %d state blocks", INT_MAX);
+        (*displs)[r] = (*displs)[r - 1] + (*counts)[r - 1];
+    }
+    return FC_OK;
+cleanup:
+    fc_free(counts);
+    fc_free(displs);
+    return err;
+}
+
+/* A block of `block` doubles as one MPI element, so counts stay small ints. */
+static int block_type(size_t block, MPI_Datatype *t)
+{
+    if (block == 0 || block > INT_MAX)
+        return fc_err_set(FC_EINVAL, "a state block of %zu doubles is out of MPI's range", block);
+    if (MPI_Type_contiguous((int)block, MPI_DOUBLE, t) != MPI_SUCCESS || MPI_Type_commit(t))
+        return fc_err_set(FC_EMPI, "MPI_Type_contiguous(%zu) failed", block);
+    return FC_OK;
+}
+
+/* The pieces as one MPI element addressed from MPI_BOTTOM: the collective reads or writes
+ * the caller's arrays in place, with no packed copy. */
+static int pieces_type(size_t npieces, const fc_tp_piece_t *pieces, MPI_Datatype *t)
+{
+    int err, *lens = NULL;
+    MPI_Aint *addr = NULL;
+    if (npieces > INT_MAX) return fc_err_set(FC_EINVAL, "%zu pieces of state", npieces);
+    FC_CALL(fc_calloc(npieces ? npieces : 1, sizeof *lens, &lens));
+    FC_CALL(fc_calloc(npieces ? npieces : 1, sizeof *addr, &addr));
+    for (size_t i = 0; i < npieces; i++) {
+        if (pieces[i].n > INT_MAX) FC_FAIL(FC_EINVAL, "a state piece of %zu doubles", pieces[i].n);
+        lens[i] = (int)pieces[i].n;
+        MPI_Get_address(pieces[i].p, &addr[i]);
+    }
+    if (MPI_Type_create_hindexed((int)npieces, lens, addr, MPI_DOUBLE, t) != MPI_SUCCESS ||
+        MPI_Type_commit(t) != MPI_SUCCESS)
+        FC_FAIL(FC_EMPI, "MPI_Type_create_hindexed failed");
+cleanup:
+    fc_free(&lens);
+    fc_free(&addr);
+    return err;
+}
+
+static size_t pieces_len(size_t npieces, const fc_tp_piece_t *pieces)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < npieces; i++)
+        n += pieces[i].n;
+    return n;
+}
+
+static int pieces_collective(fc_tp_t *tp, int gather, size_t npieces, const fc_tp_piece_t *pieces,
+                             size_t block, double *all, int root)
+{
+    int *counts = NULL, *displs = NULL, err, rc;
+    MPI_Datatype tb = MPI_DATATYPE_NULL, tp_ = MPI_DATATYPE_NULL;
+    size_t n = pieces_len(npieces, pieces);
+    if (n % block)
+        return fc_err_set(FC_EINVAL, "state of %zu doubles is not in blocks of %zu", n, block);
+    FC_CALL(block_type(block, &tb));
+    FC_CALL(pieces_type(npieces, pieces, &tp_));
+    FC_CALL(gather_counts(tp, n / block, root, &counts, &displs));
+    int one = npieces ? 1 : 0;
+    rc = gather ? MPI_Gatherv(MPI_BOTTOM, one, tp_, all, counts, displs, tb, root, tp->comm)
+                : MPI_Scatterv(all, counts, displs, tb, MPI_BOTTOM, one, tp_, root, tp->comm);
+    if (rc != MPI_SUCCESS) err = mpi_fail(rc, gather ? "MPI_Gatherv" : "MPI_Scatterv");
+cleanup:
+    if (tb != MPI_DATATYPE_NULL) MPI_Type_free(&tb);
+    if (tp_ != MPI_DATATYPE_NULL) MPI_Type_free(&tp_);
+    fc_free(&counts);
+    fc_free(&displs);
+    return err;
+}
+
+int fc_tp_gather_pieces(fc_tp_t *tp, size_t npieces, const fc_tp_piece_t *pieces, size_t block,
+                        double *all, int root)
+{
+    if (!(tp->serial || tp->size == 1))
+        return pieces_collective(tp, 1, npieces, pieces, block, all, root);
+    for (size_t i = 0, off = 0; i < npieces; off += pieces[i].n, i++)
+        fc_copy(pieces[i].n, pieces[i].p, all + off);
+    return FC_OK;
+}
+
+int fc_tp_scatter_pieces(fc_tp_t *tp, const double *all, size_t npieces,
+                         const fc_tp_piece_t *pieces, size_t block, int root)
+{
+    if (!(tp->serial || tp->size == 1))
+        return pieces_collective(tp, 0, npieces, pieces, block, (double *)all, root);
+    for (size_t i = 0, off = 0; i < npieces; off += pieces[i].n, i++)
+        fc_copy(pieces[i].n, all + off, pieces[i].p);
+    return FC_OK;
+}
+
 _Noreturn void fc_tp_abort(fc_tp_t *tp, int status)
 {
     if (tp && !tp->serial && tp->size > 1) MPI_Abort(tp->comm, status);

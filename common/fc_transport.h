@@ -42,6 +42,24 @@ FC_MUST int fc_tp_max_long(fc_tp_t *tp, long *value);
 typedef void (*fc_tp_add_fn)(void *ctx, double *acc);
 FC_MUST int fc_tp_chain_sum(fc_tp_t *tp, double *acc, size_t n, fc_tp_add_fn add, void *ctx);
 
+/* A piece of a rank's state: n doubles at p (the caller's array, read or written in place). */
+typedef struct {
+    double *p;
+    size_t n;
+} fc_tp_piece_t;
+
+/* Collective: each rank's contribution is the concatenation of its pieces, a whole number
+ * of blocks of `block` doubles; root receives every rank's contribution in rank order into
+ * all (unused elsewhere). With contiguous placement rank order is client order, so this
+ * gathers the clients' checkpoint state straight from their arrays: no rank but root holds
+ * more than it already has. */
+FC_MUST int fc_tp_gather_pieces(fc_tp_t *tp, size_t npieces, const fc_tp_piece_t *pieces,
+                                size_t block, double *all, int root);
+/* Collective: the inverse: root's all is cut into each rank's share, in rank order, and
+ * written straight into that rank's pieces. */
+FC_MUST int fc_tp_scatter_pieces(fc_tp_t *tp, const double *all, size_t npieces,
+                                 const fc_tp_piece_t *pieces, size_t block, int root);
+
 /* End every rank now with status (after a message naming this rank was printed). */
 _Noreturn void fc_tp_abort(fc_tp_t *tp, int status);
 

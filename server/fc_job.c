@@ -36,6 +36,20 @@ static const fc_shards_t *job_shards(const fc_job_t *j)
     return j->shards ? j->shards : &j->lent;
 }
 
+/* Checkpoints (writing or resuming) hold on rank 0, for the length of one save or
+ * restore, every client's state twice (the gathered blocks and the container's copy) plus
+ * the global state; the client ranks send and receive in place. */
+static double checkpoint_bytes(const fc_job_t *j, size_t n_clients)
+{
+    const fc_config_t *c = j->cfg;
+    const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN];
+    if (c->output.checkpoint_every <= 0 && !c->run.resume) return 0.0;
+    double cl = (double)fc_client_state_len(a), need = 0.0;
+    (void)n_clients;
+    if (fc_tp_rank(j->tp) == 0) need += 2.0 * ((double)a->K * cl + (double)fc_global_state_len(a));
+    return need * sizeof(double);
+}
+
 /* Refuse a run that cannot fit in this machine's memory before trying (bad input, with the
  * sizes that make it so), rather than failing an allocation halfway. */
 static int check_memory(const fc_job_t *j, size_t n_clients)
@@ -47,6 +61,7 @@ static int check_memory(const fc_job_t *j, size_t n_clients)
     double need = (double)fc_algo_memory_estimate(&j->ctx[FC_SLOT_MAIN], n_clients, max_n);
     if (j->ctx[FC_SLOT_REF].ops)
         need = fmax(need, (double)fc_algo_memory_estimate(&j->ctx[FC_SLOT_REF], n_clients, max_n));
+    need += checkpoint_bytes(j, n_clients);
     if (need <= have) return FC_OK;
     return fc_err_set(FC_ECONFIG,
                       "this run needs about %.3g GiB on this rank (d = %zu parameters, %zu "

@@ -45,10 +45,13 @@ static int oracle_objective(void *vctx, const double *theta, double *F)
     return objective(o->s, theta, F);
 }
 
-/* Say what the reference solve will cost before it starts: at large d it takes a while. */
+/* The reference solve of a large model takes a while: say what it will cost before it
+ * starts, and report each Newton step. Small ones print one line when they are done. */
+#define REFERENCE_VERBOSE_D 500
+
 static void reference_banner(const server_t *s, const fc_algo_ctx_t *a)
 {
-    if (s->env->quiet || s->env->silent) return;
+    if (s->env->quiet || s->env->silent || s->d < REFERENCE_VERBOSE_D) return;
     double d = (double)s->d, mib = (2.0 * d * d + 3.0 * d) * sizeof(double) / 1048576.0;
     printf("reference: θ* by central Newton over all %zu clients (d = %zu; %.3g GiB on the "
            "server for its d x d Hessian and factor, %.3g GFLOP per step for the Cholesky)\n",
@@ -56,11 +59,11 @@ static void reference_banner(const server_t *s, const fc_algo_ctx_t *a)
     fflush(stdout);
 }
 
-static void reference_progress(const server_t *s, int it, double gn)
+static void reference_progress(const server_t *s, int it, double gn, int done)
 {
-    if (s->env->quiet || s->env->silent) return;
-    printf("reference: Newton step %3d  grad %.3e  %.2fs\n", it, gn,
-           fc_tp_wtime(s->env->tp) - s->t0);
+    if (s->env->quiet || s->env->silent || (!done && s->d < REFERENCE_VERBOSE_D)) return;
+    printf("reference: %s %3d  grad %.3e  %.2fs\n", done ? "θ* after Newton steps" : "Newton step",
+           it, gn, fc_tp_wtime(s->env->tp) - s->t0);
     fflush(stdout);
 }
 
@@ -84,11 +87,18 @@ static int compute_reference(server_t *s)
         for (size_t i = 0; i < s->d; i++)
             gn2 += s->grad[i] * s->grad[i];
         double gn = sqrt(gn2);
-        reference_progress(s, it, gn);
+        reference_progress(s, it, gn, 0);
         if (g0 < 0) g0 = gn;
-        if (gn <= 1e-14 * fmax(1.0, g0)) break;
+        if (gn <= 1e-14 * fmax(1.0, g0)) {
+            reference_progress(s, it, gn, 1);
+            break;
+        }
         err = a->ops->apply(a, s->gref, s->result, &oracle);
-        if (err || s->gref->stalled) break;
+        if (err) break;
+        if (s->gref->stalled) {
+            reference_progress(s, it + 1, gn, 1);
+            break;
+        }
     }
     if (err) {
         fc_err_prefix("reference solve (central Newton): ");

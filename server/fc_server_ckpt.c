@@ -259,7 +259,8 @@ int fc_srv_checkpoint_restore(server_t *s, int *round, fc_run_result_t *r)
     s->bytes = meta[META_BYTES];
     s->t0 = fc_tp_wtime(s->env->tp) - meta[META_SECONDS];
     FC_CALL(restore_rows(s, rows, nrows));
-    FC_CALL(fc_srv_call(s, FC_CMD_STATE_PUT, FC_SLOT_MAIN, 0, 0, 0, clients, s->K * cl, NULL));
+    /* Not broadcast: the clients' blocks are scattered to their ranks (fc_host.c). */
+    FC_CALL(fc_srv_call(s, FC_CMD_STATE_PUT, FC_SLOT_MAIN, 0, 0, 0, clients, 0, NULL));
     *round = (int)meta[META_ROUND];
     if (!s->env->quiet) printf("resumed from %s after round %d\n", path, *round);
 cleanup:
