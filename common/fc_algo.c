@@ -198,6 +198,11 @@ void fc_work_destroy(fc_work_t **pw)
     fc_free(pw);
 }
 
+double *fc_work_model(fc_work_t *w)
+{
+    return fc_solver_ws_model_work(w->solver);
+}
+
 void fc_client_metrics(const fc_algo_ctx_t *a, const fc_client_t *c, int has_sites,
                        const double *theta, double *out, double *hess, fc_work_t *w)
 {

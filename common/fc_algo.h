@@ -142,6 +142,8 @@ FC_MUST int fc_client_create(const fc_algo_ctx_t *a, size_t k, const fc_data_t *
 void fc_client_destroy(fc_client_t **c);
 FC_MUST int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out);
 void fc_work_destroy(fc_work_t **w);
+/* The model's work buffer inside w (for an algorithm's own model evaluations). */
+double *fc_work_model(fc_work_t *w);
 
 /* Per-client metric contribution at theta: out[0] = ℓ_k(θ), out[1] = the squared
  * correction ‖∇ℓ_k(θ) − (H_k θ − h_k)‖² (SPEC §2; 0 without sites), out[2..2+d) =
