@@ -496,6 +496,80 @@ static void trim(const char **s, size_t *n)
         (*n)--;
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Keys a model declares for itself (fc_model_key_t): kept as text, checked later */
+
+static int own_find(const fc_config_t *c, const char *key)
+{
+    for (int i = 0; i < c->model.nown; i++)
+        if (strcmp(c->model.own[i].key, key) == 0) return i;
+    return -1;
+}
+
+/* Store model.key = value from origin; -1 with why when it cannot be held. */
+static int own_set(fc_config_t *c, const char *key, size_t kn, const char *value, int origin,
+                   char *why, size_t wn)
+{
+    char name[FC_NAME_MAX];
+    if (kn >= sizeof name) return snprintf(why, wn, "unknown key"), -1;
+    memcpy(name, key, kn);
+    name[kn] = '\0';
+    int i = own_find(c, name);
+    if (i >= 0 && origin > 0 && c->model.own[i].origin > 0)
+        return snprintf(why, wn, "duplicate key (first set on line %d)", c->model.own[i].origin),
+               -1;
+    if (strlen(value) >= FC_MODEL_VALUE_MAX)
+        return snprintf(why, wn, "too long (at most %d characters)", FC_MODEL_VALUE_MAX - 1), -1;
+    if (i < 0) {
+        if (c->model.nown == FC_MODEL_OWN_MAX)
+            return snprintf(why, wn, "more than %d model keys", FC_MODEL_OWN_MAX), -1;
+        i = c->model.nown++;
+        memcpy(c->model.own[i].key, name, kn + 1);
+    }
+    memcpy(c->model.own[i].value, value, strlen(value) + 1);
+    c->model.own[i].origin = origin;
+    return 0;
+}
+
+/* Is section.key (counted) a key some registered model declares? */
+static int own_known(const char *s, size_t sn, const char *k, size_t kn)
+{
+    char name[FC_NAME_MAX];
+    if (sn != 5 || strncmp(s, "model", 5) != 0 || kn >= sizeof name) return 0;
+    memcpy(name, k, kn);
+    name[kn] = '\0';
+    return fc_model_key_known(name);
+}
+
+const char *fc_config_model_value(const fc_config_t *c, const char *key)
+{
+    const fc_model_key_t *k = fc_model_key_find(fc_model_find(c->model.type), key);
+    if (!k) return NULL;
+    int i = own_find(c, key);
+    return i >= 0 ? c->model.own[i].value : k->def;
+}
+
+/* Every model key set must be one of model.type's, with a value its check accepts. */
+static int check_model_keys(const fc_config_t *c)
+{
+    const fc_model_ops_t *ops = fc_model_find(c->model.type);
+    char where[FC_PATH_MAX + 64], why[512];
+    for (int i = 0; i < c->model.nown; i++) {
+        const fc_model_key_t *k = fc_model_key_find(ops, c->model.own[i].key);
+        if (c->model.own[i].origin > 0)
+            snprintf(where, sizeof where, "%s:%d: ", c->source, c->model.own[i].origin);
+        else
+            snprintf(where, sizeof where, "--set model.%s=%s: ", c->model.own[i].key,
+                     c->model.own[i].value);
+        if (!k)
+            return fc_err_set(FC_ECONFIG, "%smodel.%s: not a key of model.type = %s", where,
+                              c->model.own[i].key, c->model.type);
+        if (k->check && k->check(c->model.own[i].value, why, sizeof why))
+            return fc_err_set(FC_ECONFIG, "%smodel.%s: %s", where, k->key, why);
+    }
+    return FC_OK;
+}
+
 /* A --set assignment as messages quote it: at most 200 characters, then "...". */
 #define SHOWN_MAX 200
 #define SHOW(a)                                                                                    \
@@ -528,6 +602,12 @@ int fc_config_set(fc_config_t *c, const char *assignment)
     value[vn] = '\0';
 
     ki = key_find(name, sn, key, kn);
+    if (ki < 0 && own_known(name, sn, key, kn)) {
+        if (own_set(c, key, kn, value, FC_CONFIG_FROM_SET, why, sizeof why))
+            return fc_err_set(FC_ECONFIG, "--set %.*s%s: model.%.*s: %s", SHOW(assignment), (int)kn,
+                              key, why);
+        return FC_OK;
+    }
     if (ki < 0) {
         if (!section_known(name, sn))
             return fc_err_set(FC_ECONFIG, "--set %.*s%s: [%.*s]: unknown section", SHOW(assignment),
@@ -554,11 +634,22 @@ void fc_config_visit(const fc_config_t *c, fc_config_visit_fn fn, void *ctx)
         (void)bad;
         fn(keys[i].section, keys[i].key, buf, ctx);
     }
+    /* Then the chosen model's own keys, with their defaults. */
+    const fc_model_ops_t *model = fc_model_find(c->model.type);
+    for (const fc_model_key_t *k = model && model->keys ? model->keys : NULL; k && k->key; k++)
+        fn("model", k->key, fc_config_model_value(c, k->key), ctx);
 }
 
 int fc_config_get(const fc_config_t *c, const char *name, char *buf, size_t size)
 {
     int ki = key_find_dotted(name);
+    const char *own = strncmp(name, "model.", 6) == 0 ? fc_config_model_value(c, name + 6) : NULL;
+    if (ki < 0 && own) {
+        if (strlen(own) >= size)
+            return fc_err_set(FC_ECONFIG, "%s: value longer than %zu bytes", name, size);
+        memcpy(buf, own, strlen(own) + 1);
+        return FC_OK;
+    }
     if (ki < 0) return fc_err_set(FC_ECONFIG, "%s: unknown key", name);
     if (size == 0 || key_text(c, &keys[ki], buf, size))
         return fc_err_set(FC_ECONFIG, "%s: value longer than %zu bytes", name, size);
@@ -718,6 +809,11 @@ static int on_pair(void *user, const char *section, const char *name, const char
     if (!*name) return parse_fail(p, "syntax error");
     if (!*section) return parse_fail(p, "%s: key outside any [section]", name);
     ki = key_find(section, strlen(section), name, strlen(name));
+    if (ki < 0 && own_known(section, strlen(section), name, strlen(name))) {
+        if (own_set(p->c, name, strlen(name), value ? value : "", p->line, why, sizeof why))
+            return parse_fail(p, "model.%s: %s", name, why);
+        return 1;
+    }
     if (ki < 0) {
         if (!section_known(section, strlen(section)))
             return parse_fail(p, "[%s]: unknown section", section);
@@ -875,6 +971,7 @@ int fc_config_validate(const fc_config_t *c)
                *scheme = fc_scheme_name(c->partition.scheme);
     int has_k = strstr(c->data.train, "{k}") != NULL;
     int err = check_algorithm(c);
+    if (!err) err = check_model_keys(c);
     if (err) return err;
 
     /* Partitions by label need class labels. */

@@ -18,6 +18,9 @@
 #define FC_NAME_MAX 32
 /* Number of keys (SPEC §6 plus algorithm.local_solver), the length of origin[]. */
 #define FC_CONFIG_NKEYS 36
+/* A model's own keys: at most this many set, each value at most this long. */
+#define FC_MODEL_OWN_MAX 8
+#define FC_MODEL_VALUE_MAX 128
 /* origin[] value for a key set with --set (fc_config_set); 0 = default, > 0 = a line. */
 #define FC_CONFIG_FROM_SET (-1)
 /* Room for any key's value as text (fc_config_get; groups can be long). */
@@ -55,6 +58,14 @@ typedef struct {
         int bias;
         double prior_precision;
         double noise_precision;
+        /* Keys a model row declares for itself (fc_model_key_t), as text, in the order
+         * given; checked against model.type by fc_config_validate. */
+        struct {
+            char key[FC_NAME_MAX];
+            char value[FC_MODEL_VALUE_MAX];
+            int origin; /* as origin[] below */
+        } own[FC_MODEL_OWN_MAX];
+        int nown;
     } model;
     struct {
         char name[FC_NAME_MAX];   /* a name in the algorithm registry */
@@ -126,6 +137,10 @@ FC_MUST int fc_config_get(const fc_config_t *c, const char *name, char *buf, siz
  * "PATH: " (default, config from a file) or "" (default, no file). Callers append
  * "section.key: problem". */
 void fc_config_where(const fc_config_t *c, const char *name, char *buf, size_t size);
+
+/* The text of model key `key` (without "model."): as set, else model.type's default;
+ * NULL if model.type declares no such key. */
+const char *fc_config_model_value(const fc_config_t *c, const char *key);
 
 /* data.train for client k: every "{k}" replaced by k (SPEC §6). */
 FC_MUST int fc_config_client_path(const fc_config_t *c, size_t k, char *out, size_t size);

@@ -9,19 +9,41 @@
 
 #include "fc_mem.h"
 #include "fc_model_impl.h"
+#include "fc_registry.h"
 
-static const fc_model_ops_t *const registry[] = {
-    &fc_model_linear_ops,
-    &fc_model_logistic_ops,
-    &fc_model_softmax_ops,
-};
+static fc_registry_t registry = {
+    "model", {&fc_model_linear_ops, &fc_model_logistic_ops, &fc_model_softmax_ops}, 3};
 
 const fc_model_ops_t *fc_model_find(const char *name)
 {
-    if (!name) return NULL;
-    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
-        if (strcmp(registry[i]->name, name) == 0) return registry[i];
+    return fc_registry_find(&registry, name);
+}
+
+void fc_model_names(char *buf, size_t size)
+{
+    fc_registry_names(&registry, buf, size);
+}
+
+int fc_model_register(const fc_model_ops_t *ops)
+{
+    if (ops && !(ops->eval && ops->work_size))
+        return fc_err_set(FC_EINVAL, "model '%s': eval and work_size are required",
+                          ops->name ? ops->name : "?");
+    return fc_registry_add(&registry, ops);
+}
+
+const fc_model_key_t *fc_model_key_find(const fc_model_ops_t *ops, const char *key)
+{
+    for (const fc_model_key_t *k = ops && ops->keys ? ops->keys : NULL; k && k->key; k++)
+        if (strcmp(k->key, key) == 0) return k;
     return NULL;
+}
+
+int fc_model_key_known(const char *key)
+{
+    for (size_t i = 0; i < registry.n; i++)
+        if (fc_model_key_find(registry.row[i], key)) return 1;
+    return 0;
 }
 
 int fc_model_init(fc_model_t *m, const fc_model_ops_t *ops, size_t p, int classes, double beta)
@@ -53,5 +75,6 @@ int fc_model_init(fc_model_t *m, const fc_model_ops_t *ops, size_t p, int classe
     m->classes = C;
     m->d = d;
     m->beta = beta;
+    memset(m->param, 0, sizeof m->param);
     return FC_OK;
 }

@@ -6,11 +6,24 @@
 #define FC_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fc_data.h"
 #include "fc_error.h"
 
 typedef struct fc_model fc_model_t;
+
+/* A [model] key of a model's own (e.g. hidden widths), declared by its row: the config
+ * keeps its text, the row's check validates it, the row's setup reads it. */
+typedef struct {
+    const char *key;  /* without "model." */
+    const char *def;  /* default, as text */
+    const char *help; /* one line for messages and the README */
+    /* 0 if text is valid; else -1 with the problem in why. NULL: any text. */
+    int (*check)(const char *text, char *why, size_t wn);
+} fc_model_key_t;
+
+#define FC_MODEL_PARAMS 8 /* room in fc_model_t for a model's own settings */
 
 typedef struct {
     const char *name;
@@ -31,18 +44,36 @@ typedef struct {
      * overflows, so fc_alloc refuses it. Labels must be valid for the model (the readers check
      * them; the models only assert). hdiag and hvp never form the d x d Hessian. */
     size_t (*work_size)(const fc_model_t *m, size_t n);
+    /* Optional. The model's own [model] keys (NULL-key terminated), and setup: after
+     * fc_model_init has set p, classes and d = p or p·C, read the keys (value(key, ctx)
+     * gives each one's text, the default when unset) into m->param and set m->d from the
+     * data's shape and the keys. FC_ECONFIG with a message naming the key on bad values. */
+    const fc_model_key_t *keys;
+    FC_MUST int (*setup)(fc_model_t *m, const char *(*value)(const char *key, const void *ctx),
+                         const void *ctx);
+    /* Optional: the prior mean μ₀ (d values) from the run's seed (SPEC §8); NULL: μ₀ = 0. */
+    void (*init_mean)(const fc_model_t *m, uint64_t seed, double *mu0);
 } fc_model_ops_t;
 
 struct fc_model {
     const fc_model_ops_t *ops;
-    size_t p;    /* features, bias included */
-    int classes; /* softmax: C; otherwise 1 */
-    size_t d;    /* parameters: p, or p*C for softmax (theta[j*C + c]) */
-    double beta; /* linear: noise precision */
+    size_t p;                      /* features, bias included */
+    int classes;                   /* softmax: C; otherwise 1 */
+    size_t d;                      /* parameters: p, or p*C for softmax (theta[j*C + c]) */
+    double beta;                   /* linear: noise precision */
+    double param[FC_MODEL_PARAMS]; /* the model's own settings (its setup fills them) */
 };
 
 /* The row for a model.type name, or NULL. */
 const fc_model_ops_t *fc_model_find(const char *name);
+/* Registered names, comma-separated. */
+void fc_model_names(char *buf, size_t size);
+/* Add a model (borrowed row). FC_EINVAL if the name is taken or eval/work_size is missing. */
+FC_MUST int fc_model_register(const fc_model_ops_t *ops);
+/* Does some registered model declare the [model] key `key`? (the config accepts it then,
+ * and checks it against the chosen model.type). The declaring row, or NULL. */
+const fc_model_key_t *fc_model_key_find(const fc_model_ops_t *ops, const char *key);
+int fc_model_key_known(const char *key);
 /* Fill m for p features and C classes (ignored, and m->classes = 1, unless the model's labels
  * are classes). FC_EINVAL, with m untouched, if p == 0, C < 2 for softmax, d = p*C overflows
  * or exceeds the BLAS int range, or beta is not positive and finite for linear. */

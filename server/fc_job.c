@@ -19,6 +19,7 @@ struct fc_job {
     fc_shards_t lent;    /* or the borrowed opts.blocks */
     fc_data_t *test;     /* loaded (owned), rank 0 */
     fc_model_t model;
+    double *mu0; /* the model's prior mean, or NULL (μ₀ = 0) */
     fc_algo_ctx_t ctx[FC_NSLOTS];
     fc_host_t *host;
     fc_server_env_t env;
@@ -97,6 +98,22 @@ static int load_clients(fc_job_t *j, long *p_raw, long *classes)
     return FC_OK;
 }
 
+static const char *model_key_value(const char *key, const void *cfg)
+{
+    return fc_config_model_value(cfg, key);
+}
+
+/* The model row's own part: its keys and dimension (setup), and its prior mean. */
+static int model_own(fc_job_t *j)
+{
+    const fc_model_ops_t *ops = j->model.ops;
+    int err = ops->setup ? ops->setup(&j->model, model_key_value, j->cfg) : FC_OK;
+    if (err || !ops->init_mean) return err;
+    err = fc_calloc(j->model.d, sizeof(double), &j->mu0);
+    if (!err) ops->init_mean(&j->model, j->cfg->run.seed, j->mu0);
+    return err;
+}
+
 /* The model (features after the bias column, classes) and, on rank 0, the test set. */
 static int build_model(fc_job_t *j, long p_raw, long classes)
 {
@@ -114,6 +131,7 @@ static int build_model(fc_job_t *j, long p_raw, long classes)
     if (!err)
         err = fc_model_init(&j->model, ops, p, ops->labels == FC_LABEL_CLASS ? (int)classes : 1,
                             c->model.noise_precision);
+    if (!err) err = model_own(j);
     if (!err && j->shards && fc_tp_rank(j->tp) == 0)
         err = fc_testset_load(c, (size_t)p_raw, (int)classes, &j->test);
     return err;
@@ -127,8 +145,11 @@ static void build_contexts(fc_job_t *j)
     const fc_algo_ops_t *ops =
         j->opts.algo_ops ? j->opts.algo_ops : fc_algo_find(c->algorithm.name);
     fc_algo_ctx_init(&j->ctx[FC_SLOT_MAIN], c, ops, &j->model, K);
-    if (c->run.reference)
+    j->ctx[FC_SLOT_MAIN].mu0 = j->mu0;
+    if (c->run.reference) {
         fc_algo_ctx_init(&j->ctx[FC_SLOT_REF], c, fc_algo_find("central"), &j->model, K);
+        j->ctx[FC_SLOT_REF].mu0 = j->mu0;
+    }
 }
 
 /* Settings that are valid but rarely what a researcher means. */
@@ -190,6 +211,7 @@ void fc_job_destroy(fc_job_t **pj)
     fc_host_destroy(&j->host);
     fc_data_destroy(&j->test);
     fc_shards_destroy(&j->shards);
+    fc_free(&j->mu0);
     fc_free(pj);
 }
 

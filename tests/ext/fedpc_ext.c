@@ -1,4 +1,5 @@
-/* fedpc_ext.c — fedpc with the scalar family and the gd algorithm of tests/ext added
+/* fedpc_ext.c — fedpc with the scalar family, the gd algorithm and the linear_shifted model
+ * of tests/ext added
  * through the public registration calls: the whole program otherwise unchanged. */
 #include <stdio.h>
 
@@ -7,7 +8,8 @@
 
 int main(int argc, char **argv)
 {
-    if (fc_family_register(&fc_ext_scalar_family) || fc_algo_register(&fc_ext_gd_algorithm)) {
+    if (fc_family_register(&fc_ext_scalar_family) || fc_algo_register(&fc_ext_gd_algorithm) ||
+        fc_model_register(fc_ext_shifted_model())) {
         fprintf(stderr, "fedpc_ext: %s\n", fc_err_msg());
         return 1;
     }

@@ -1,7 +1,8 @@
 /* fc_testtool.c — independent checks for the integration tests (no fedpc code):
  *   fc_testtool csvcmp A B TOL [SKIPCOL...]   numeric CSV/text files agree to TOL relative
- *   fc_testtool linsolve CSV DELTA BETA BIAS   θ* = (δI + βXᵀX)⁻¹βXᵀy by Gaussian elimination
- *                                             (label first, then features; BIAS 1 appends 1)
+ *   fc_testtool linsolve CSV DELTA BETA BIAS [MU0]   θ* = (δI + βXᵀX)⁻¹(δμ₀ + βXᵀy) by Gaussian
+ *                                             elimination (label first, then features; BIAS 1
+ *                                             appends 1; μ₀ = MU0 in every coordinate, default 0)
  */
 #include <math.h>
 #include <stdio.h>
@@ -105,7 +106,7 @@ static int csvcmp(const char *a, const char *b, double tol, int nskip, char **sk
     return bad != 0;
 }
 
-static int linsolve(const char *path, double delta, double beta, int bias)
+static int linsolve(const char *path, double delta, double beta, int bias, double mu0)
 {
     static double A[MAXP * MAXP], r[MAXP];
     static char line[MAXLINE];
@@ -131,8 +132,10 @@ static int linsolve(const char *path, double delta, double beta, int bias)
         }
     }
     fclose(fp);
-    for (int i = 0; i < p; i++)
+    for (int i = 0; i < p; i++) {
         A[i * p + i] += delta;
+        r[i] += delta * mu0;
+    }
     fc_test_gauss_solve((size_t)p, A, r);
     for (int i = 0; i < p; i++)
         printf("%.17g\n", r[i]);
@@ -142,17 +145,19 @@ static int linsolve(const char *path, double delta, double beta, int bias)
 int main(int argc, char **argv)
 {
     char why[128];
-    double tol, delta, beta;
+    double tol, delta, beta, mu0 = 0.0;
     long long bias;
     if (argc >= 5 && strcmp(argv[1], "csvcmp") == 0 &&
         fc_parse_double(argv[4], &tol, why, sizeof why) == 0)
         return csvcmp(argv[2], argv[3], tol, argc - 5, argv + 5);
-    if (argc == 6 && strcmp(argv[1], "linsolve") == 0 &&
+    if ((argc == 6 || argc == 7) && strcmp(argv[1], "linsolve") == 0 &&
+        (argc == 6 || fc_parse_double(argv[6], &mu0, why, sizeof why) == 0) &&
         fc_parse_double(argv[3], &delta, why, sizeof why) == 0 &&
         fc_parse_double(argv[4], &beta, why, sizeof why) == 0 &&
         fc_parse_integer(argv[5], 0, 1, &bias, why, sizeof why) == 0)
-        return linsolve(argv[2], delta, beta, (int)bias);
-    fprintf(stderr,
-            "usage: fc_testtool csvcmp A B TOL [SKIPCOL...] | linsolve CSV DELTA BETA BIAS\n");
+        return linsolve(argv[2], delta, beta, (int)bias, mu0);
+    fprintf(
+        stderr,
+        "usage: fc_testtool csvcmp A B TOL [SKIPCOL...] | linsolve CSV DELTA BETA BIAS [MU0]\n");
     return 2;
 }

@@ -41,3 +41,36 @@ st=0
 [ "$st" -eq 2 ] && grep -q "expected one of iso, diag, full, got 'scalar'" "$WORK/plain.log" ||
   { cat "$WORK/plain.log" >&2; fail "fedpc itself accepted family scalar (exit $st)"; }
 echo "ok fedpc without the extension refuses family = scalar"
+
+# A model with its own key and prior mean (tests/ext/fc_ext_shifted.c): linear + full + α = 1
+# is exact after one round against θ* = (δI + βXᵀX)⁻¹(δμ₀ + βXᵀy) from an independent
+# dense solve (μ₀ = 2·1), on 3 ranks; ADMM and central reach the same θ* through their own
+# server steps, which carry δμ₀ too.
+"$FEDPC" partition "$CFG/linear.ini" --out "$WORK/parts" >/dev/null || fail "partition"
+cat "$WORK"/parts/client_*.csv >"$WORK/all.csv"
+"$TESTTOOL" linsolve "$WORK/all.csv" 0.5 2.0 1 2 >"$WORK/star.txt" || fail "linsolve"
+shifted="--set model.type=linear_shifted --set model.prior_mean=2"
+for alg in "fpc 1 1" "admm 20 400" "central 1 5"; do
+  set -- $alg
+  # shellcheck disable=SC2086
+  "$MPIEXEC" --oversubscribe -n 3 "$FEDPC_EXT" run "$CFG/linear.ini" --quiet $shifted \
+    --set algorithm.name="$1" --set algorithm.penalty="$2" --set run.rounds="$3" \
+    --set run.tol=1e-12 --out "$WORK/sh_$1" </dev/null >"$WORK/sh_$1.log" 2>&1 ||
+    { cat "$WORK/sh_$1.log" >&2; fail "linear_shifted $1 failed"; }
+  "$TESTTOOL" csvcmp "$WORK/sh_$1/mean.txt" "$WORK/star.txt" 1e-8 ||
+    fail "linear_shifted $1: mean is not the closed-form posterior mean with μ₀ = 2"
+  grep -q '"prior_mean"' "$WORK/sh_$1/summary.json" || fail "summary.json does not echo prior_mean"
+done
+echo "ok linear_shifted: fpc exact in one round, admm and central reach θ*(μ₀)"
+for bad in "model.prior_mean=abc:expected a number" ; do
+  st=0
+  "$FEDPC_EXT" run "$CFG/linear.ini" $shifted --set "${bad%%:*}" --out "$WORK/bad" \
+    >"$WORK/bad.log" 2>&1 || st=$?
+  [ "$st" -eq 2 ] && grep -q "model.prior_mean: ${bad#*:}" "$WORK/bad.log" ||
+    { cat "$WORK/bad.log" >&2; fail "bad model key value: exit $st"; }
+done
+st=0
+"$FEDPC_EXT" run "$CFG/linear.ini" --set model.prior_mean=2 --out "$WORK/bad" >"$WORK/bad.log" 2>&1 || st=$?
+[ "$st" -eq 2 ] && grep -q "model.prior_mean: not a key of model.type = linear" "$WORK/bad.log" ||
+  { cat "$WORK/bad.log" >&2; fail "a model key of another model: exit $st"; }
+echo "ok model keys: bad values and keys of another model are refused (exit 2)"
