@@ -9,6 +9,7 @@
 #include "fc_cli.h"
 #include "fc_config.h"
 #include "fc_dataset.h"
+#include "fc_file.h"
 #include "fc_app.h"
 #include "fc_job.h"
 #include "fc_plot.h"
@@ -26,7 +27,28 @@ static int input_status(int err)
     return err == FC_ENOMEM || err == FC_EMPI ? FC_EXIT_INTERNAL : FC_EXIT_INPUT;
 }
 
-/* Load the config and apply --set (same on every rank; rank 0 reports). */
+/* Collective: every rank's outcome agreed on before anyone goes on; rank 0 prints the
+ * message of the lowest failing rank, naming it (a config or data file that only some
+ * nodes can read fails on those alone). */
+static int agree_and_report(fc_tp_t *tp, int err)
+{
+    char msg[1024];
+    int agreed = fc_tp_agree(tp, err);
+    if (!agreed) return FC_OK;
+    snprintf(msg, sizeof msg, "rank %d: %s", fc_tp_rank(tp), err ? fc_err_msg() : "");
+    int serr = fc_tp_share_message(tp, err != 0, msg, sizeof msg);
+    if (fc_tp_rank(tp) == 0) fprintf(stderr, "fedpc: %s\n", serr ? fc_err_msg() : msg);
+    return agreed;
+}
+
+/* Collective: rank 0 makes the output folder (it alone writes there) and all agree. */
+static int make_output_dir(fc_tp_t *tp, const char *dir)
+{
+    int err = fc_tp_rank(tp) == 0 ? fc_mkdirs(dir) : FC_OK;
+    return agree_and_report(tp, err);
+}
+
+/* Collective: load the config and apply --set on every rank, then agree. */
 static int load_config(fc_tp_t *tp, const fc_cli_t *cli, fc_config_t *c)
 {
     int err = fc_config_load(cli->config, c);
@@ -38,8 +60,7 @@ static int load_config(fc_tp_t *tp, const fc_cli_t *cli, fc_config_t *c)
         err = fc_config_set(c, assign);
     }
     if (!err) err = fc_config_validate(c);
-    if (err && fc_tp_rank(tp) == 0) fprintf(stderr, "fedpc: %s\n", fc_err_msg());
-    return err;
+    return agree_and_report(tp, err);
 }
 
 static int cmd_run(fc_tp_t *tp, const fc_cli_t *cli)
@@ -47,6 +68,7 @@ static int cmd_run(fc_tp_t *tp, const fc_cli_t *cli)
     fc_config_t c;
     fc_run_result_t res;
     int err = load_config(tp, cli, &c);
+    if (!err && !c.run.resume) err = make_output_dir(tp, c.output.dir);
     if (err) return input_status(err);
     return fc_job_run_config(tp, &c, c.output.dir, cli->quiet, 0, &res);
 }
@@ -60,6 +82,7 @@ static int cmd_sweep(fc_tp_t *tp, const fc_cli_t *cli)
 {
     fc_config_t c;
     int err = load_config(tp, cli, &c);
+    if (!err) err = make_output_dir(tp, c.output.dir);
     if (err) return input_status(err);
     return fc_sweep_run(&c, cli, fc_tp_rank(tp) == 0, sweep_runner, tp);
 }
