@@ -36,6 +36,8 @@ size_t fc_host_result_len(const fc_algo_ctx_t *ctx, const fc_cmd_t *cmd)
     switch (cmd->code) {
     case FC_CMD_UPDATE:
     case FC_CMD_UPDATE_ONE:
+    case FC_CMD_FIXED_POINT:
+    case FC_CMD_SUM:
         return a->ops->delta_len(a);
     case FC_CMD_EVAL:
         return cmd->flags & FC_EVAL_LOSS_ONLY ? 1 : 2 + a->d;
@@ -149,6 +151,11 @@ static int run_client(fc_host_t *h, const fc_cmd_t *cmd, const double *payload, 
     const fc_algo_ctx_t *a = &h->ctx[cmd->slot];
     fc_client_t *c = h->client[i];
     double *res = keeps_rows(h, cmd) ? h->rows + i * h->stride : h->one;
+    if (cmd->code == FC_CMD_SUM) return FC_OK;
+    if (cmd->code == FC_CMD_FIXED_POINT) {
+        a->ops->fixed_point(a, c, payload, h->work);
+        return FC_OK;
+    }
     if (cmd->code == FC_CMD_EVAL) {
         if (cmd->flags & FC_EVAL_LOSS_ONLY) {
             res[0] = fc_client_loss(a, c, payload, h->work);
@@ -170,7 +177,7 @@ static void add_results(void *ctx, double *acc)
         size_t k = h->lo + i;
         if (keeps_rows(h, cmd)) {
             if (takes_part(h, cmd, k)) fc_axpy(h->cur_len, 1.0, h->rows + i * h->stride, acc);
-        } else if (cmd->code == FC_CMD_UPDATE) { /* every client's current term */
+        } else if (cmd->code != FC_CMD_UPDATE_ONE) { /* every client's current term */
             a->ops->contribution(a, h->client[i], h->one);
             fc_axpy(h->cur_len, 1.0, h->one, acc);
         } else if (takes_part(h, cmd, k)) { /* the sequential step's one delta */

@@ -96,6 +96,11 @@ typedef struct fc_algo_ops {
      * = none. */
     double (*stability_bound)(const fc_family_ops_t *family, double delta, double damping,
                               size_t K);
+    /* Optional: set client c's state to the algorithm's fixed point at θ* (theta_star): the
+     * state a converged run holds there. With it the server can linearise the round map
+     * at θ* (fc_server_radius). */
+    void (*fixed_point)(const fc_algo_ctx_t *a, fc_client_t *c, const double *theta_star,
+                        fc_work_t *w);
     /* Doubles in the server->client state and in one client's contribution. */
     size_t (*state_len)(const fc_algo_ctx_t *a);
     size_t (*delta_len)(const fc_algo_ctx_t *a);

@@ -85,6 +85,17 @@ static int ama_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *total
     return FC_OK;
 }
 
+/* The fixed point at θ*: θ_k = θ̄ = θ* and v_k = −∇ℓ_k(θ*) (the local problem's optimality
+ * with θ_k = θ̄). */
+static void dual_fixed_point(const fc_algo_ctx_t *a, fc_client_t *c, const double *theta_star,
+                             fc_work_t *w)
+{
+    double loss;
+    fc_model_eval(a->model, c->data, theta_star, &loss, c->h, NULL, NULL, fc_work_model(w));
+    fc_scal(a->d, -1.0, c->h);
+    fc_copy(a->d, theta_star, c->theta);
+}
+
 /* SPEC §3.4: Tseng's condition ρ < 2δ/K at α = 1, and 2δ/(αK) damped. */
 static double ama_stability_bound(const fc_family_ops_t *family, double delta, double damping,
                                   size_t K)
@@ -104,6 +115,7 @@ const fc_algo_ops_t fc_algo_admm_ops = {
     .exact_local_solve = 1,
     .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC),
     .keys = DUAL_KEYS,
+    .fixed_point = dual_fixed_point,
     .state_len = dual_len,
     .delta_len = dual_len,
     .pack = dual_pack,
@@ -121,6 +133,7 @@ const fc_algo_ops_t fc_algo_ama_ops = {
     .exact_local_solve = 1,
     .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC),
     .keys = DUAL_KEYS,
+    .fixed_point = dual_fixed_point,
     .stability_bound = ama_stability_bound,
     .state_len = dual_len,
     .delta_len = dual_len,

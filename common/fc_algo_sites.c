@@ -87,6 +87,20 @@ static int sites_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *tot
     return a->family->posterior(d, a->delta, a->mu0, g->sum_h, g->sum_H, g->m, g->S, g->L);
 }
 
+/* The fixed point at θ* of FPC and PVI alike: the natural-gradient site at θ*,
+ * H_k = the family's curvature at θ*, h_k = H_k θ* − ∇ℓ_k(θ*) (SPEC §3.1: the site's
+ * gradient then matches the client's, the correction is 0). */
+static void sites_fixed_point(const fc_algo_ctx_t *a, fc_client_t *c, const double *theta_star,
+                              fc_work_t *w)
+{
+    size_t d = a->d, np = a->family->prec_len(d);
+    a->family->curvature(a->model, c->data, theta_star, w->g, w->H_new, w->h_new, fc_work_model(w));
+    fc_axpy(d, -1.0, w->g, w->h_new);
+    fc_copy(d, w->h_new, c->h);
+    if (np) fc_copy(np, w->H_new, c->H);
+    fc_copy(d, theta_star, c->theta);
+}
+
 /* Tseng's condition ρ < 2δ/(αK) holds for the families whose local posteriors have the
  * fixed precision ρI (iso): FPC-iso and PVI-iso are AMA (SPEC §3.1, §3.4). */
 static double sites_stability_bound(const fc_family_ops_t *family, double delta, double damping,
@@ -109,6 +123,7 @@ const fc_algo_ops_t fc_algo_fpc_ops = {
     .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ),
     .keys = SITES_KEYS,
     .stability_bound = sites_stability_bound,
+    .fixed_point = sites_fixed_point,
     .state_len = sites_state_len,
     .delta_len = sites_delta_len,
     .pack = sites_pack,
@@ -126,6 +141,7 @@ const fc_algo_ops_t fc_algo_pvi_ops = {
     .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ),
     .keys = SITES_KEYS,
     .stability_bound = sites_stability_bound,
+    .fixed_point = sites_fixed_point,
     .state_len = sites_state_len,
     .delta_len = sites_delta_len,
     .pack = sites_pack,

@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "fc_mem.h"
+
 /* BLAS takes int sizes; our sizes are size_t and must fit (checked in debug builds). */
 #define BI(x) ((blasint)(x))
 
@@ -140,4 +142,24 @@ int fc_all_finite(size_t n, const double *x)
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i])) return 0;
     return 1;
+}
+
+int fc_eig_max_modulus(size_t n, double *A, double *out)
+{
+    double *wr = NULL, *wi = NULL;
+    int err;
+    *out = 0.0;
+    if (n == 0) return FC_OK;
+    FC_CALL(fc_alloc(n, sizeof(double), &wr));
+    FC_CALL(fc_alloc(n, sizeof(double), &wi));
+    lapack_int info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', (lapack_int)n, A, (lapack_int)n, wr,
+                                    wi, NULL, 1, NULL, 1);
+    if (info)
+        FC_FAIL(FC_ENUMERIC, "eigenvalues of a %zu x %zu matrix: dgeev info %d", n, n, (int)info);
+    for (size_t i = 0; i < n; i++)
+        *out = fmax(*out, hypot(wr[i], wi[i]));
+cleanup:
+    fc_free(&wr);
+    fc_free(&wi);
+    return err;
 }

@@ -41,4 +41,8 @@ void fc_la_set_threads(int n);
 /* True if every entry is finite. */
 int fc_all_finite(size_t n, const double *x);
 
+/* The largest modulus of the eigenvalues of a general n×n matrix A (row-major, destroyed),
+ * by LAPACK's dgeev without eigenvectors; 0 for n = 0. FC_ENUMERIC if it fails. */
+FC_MUST int fc_eig_max_modulus(size_t n, double *A, double *out);
+
 #endif

@@ -11,14 +11,17 @@
 #include "fc_error.h"
 
 typedef enum {
-    FC_CMD_UPDATE = 1, /* every participating client runs its local update (synchronous) */
-    FC_CMD_UPDATE_ONE, /* client k alone runs its local update (sequential schedule) */
-    FC_CMD_EVAL,       /* every client: [ℓ_k, correction_k², ∇ℓ_k] at θ (payload) */
-    FC_CMD_STATE_GET,  /* every client's state (fc_client_state_pack), K blocks, gathered to
-                        * rank 0 in client order */
-    FC_CMD_STATE_PUT,  /* rank 0's payload (not broadcast: len 0): every client's state,
-                        * scattered to the ranks that host them */
-    FC_CMD_DONE        /* leave the command loop; round carries the exit status */
+    FC_CMD_UPDATE = 1,  /* every participating client runs its local update (synchronous) */
+    FC_CMD_UPDATE_ONE,  /* client k alone runs its local update (sequential schedule) */
+    FC_CMD_EVAL,        /* every client: [ℓ_k, correction_k², ∇ℓ_k] at θ (payload) */
+    FC_CMD_STATE_GET,   /* every client's state (fc_client_state_pack), K blocks, gathered to
+                         * rank 0 in client order */
+    FC_CMD_STATE_PUT,   /* rank 0's payload (not broadcast: len 0): every client's state,
+                         * scattered to the ranks that host them */
+    FC_CMD_FIXED_POINT, /* every client's state set to the algorithm's fixed point at θ*
+                         * (payload), then the sum of every client's contribution */
+    FC_CMD_SUM,         /* the sum of every client's current contribution, no update */
+    FC_CMD_DONE         /* leave the command loop; round carries the exit status */
 } fc_cmd_code_t;
 
 /* Which algorithm context a command runs in. */

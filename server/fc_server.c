@@ -374,9 +374,20 @@ static int run_rounds(server_t *s, int start, fc_run_result_t *r)
     }
     if (err) return err;
     const fc_metrics_t *last = &s->rows[s->nrows - 1];
+    r->radius = NAN;
+    if (fc_srv_radius_applies(s)) {
+        /* A round that fails near θ* (an overflow) leaves the radius unknown, not the run. */
+        int rerr = fc_srv_radius(s, &r->radius);
+        if (rerr == FC_ENUMERIC || rerr == FC_ENOTSPD)
+            r->radius = NAN;
+        else if (rerr)
+            return rerr;
+    }
     if (!s->env->silent) { /* even with --quiet: how the run ended, and why */
-        printf("status %s%s%s after %d rounds\n", status, why ? ": " : "", why ? why : "",
+        printf("status %s%s%s after %d rounds", status, why ? ": " : "", why ? why : "",
                last->round);
+        if (!isnan(r->radius)) printf(" (round map's linearised radius at θ*: %.6f)", r->radius);
+        printf("\n");
         fflush(stdout);
     }
     err = finish(s, last, status, why, r);
@@ -476,6 +487,12 @@ const double *fc_server_mean(const fc_server_t *s)
 const double *fc_server_theta_star(const fc_server_t *s)
 {
     return s->have_ref ? s->theta_star : NULL;
+}
+
+int fc_server_radius(fc_server_t *s, double *radius)
+{
+    *radius = NAN;
+    return fc_srv_radius_applies(s) ? fc_srv_radius(s, radius) : FC_OK;
 }
 
 int fc_server_stalled(const fc_server_t *s)

@@ -33,6 +33,7 @@ typedef struct {
     int rounds_to_tol;    /* first round that met the tolerance, −1 if none */
     double objective_gap; /* final F(m) − F(θ*), NaN without reference */
     double correction;    /* final, NaN when it does not apply */
+    double radius;        /* linearised spectral radius of the round map at θ*, or NaN */
 } fc_run_result_t;
 
 /* Collective (rank 0 side): run the configured algorithm to the end, write the output,
@@ -54,6 +55,10 @@ FC_MUST int fc_server_measure(fc_server_t *s, int t, fc_metrics_t *m);
 /* The current server mean (d values) and θ* (NULL before fc_server_reference). */
 const double *fc_server_mean(const fc_server_t *s);
 const double *fc_server_theta_star(const fc_server_t *s);
+/* The linearised spectral radius of the round map at θ* (after fc_server_reference): NaN
+ * where it does not apply (fc_server.c: algorithms with a fixed point, families without
+ * precisions, full participation, a state of at most 2^21 doubles). Overwrites the state. */
+FC_MUST int fc_server_radius(fc_server_t *s, double *radius);
 /* Central only: the last step made no progress (the floating-point floor). */
 int fc_server_stalled(const fc_server_t *s);
 /* Collective: end the client ranks' command loop with an exit status. */

@@ -37,4 +37,11 @@ FC_MUST int fc_srv_checkpoint_save(server_t *s, int t);
  * from the saved rows and open it for appending; *round = the round to continue after. */
 FC_MUST int fc_srv_checkpoint_restore(server_t *s, int *round, fc_run_result_t *r);
 
+/* Does the linearised radius apply to this run? (a reference, an algorithm with a fixed
+ * point, a family without precisions — means only —, full participation, a small state) */
+int fc_srv_radius_applies(const server_t *s);
+/* The linearised spectral radius of the round map at θ* (collective; overwrites every
+ * client's and the server's state: call it after the run's outputs are written). */
+FC_MUST int fc_srv_radius(server_t *s, double *radius);
+
 #endif
