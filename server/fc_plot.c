@@ -878,10 +878,10 @@ static void put_panel_axes(FILE *f, int p, int axis, const conv_info_t *in)
     fprintf(f, "set yrange [%.17g:%.17g]\n", in->ylo[p], in->yhi[p]);
 }
 
-static void put_placeholder(FILE *f, int p)
+static void put_placeholder(FILE *f, int p, bool rows)
 {
     fputs("unset logscale y\nset yrange [0:1]\nunset ytics\nset label 1 ", f);
-    put_sq(f, panel_empty[p]);
+    put_sq(f, rows ? panel_empty[p] : "no data: no rows in metrics.csv");
     fputs(" at graph 0.5, graph 0.5 center\nplot 2 notitle\nunset label 1\nset ytics\n", f);
 }
 
@@ -908,9 +908,7 @@ static void put_legend_setup(FILE *f, const labels_t *L, const conv_info_t *in)
         return;
     }
     fputs("set key at screen 0.72, screen 0.30 left top Left reverse font ',9' samplen 5\n", f);
-    fputs("set colorbox user origin screen 0.58, screen 0.07 size screen 0.018, screen 0.21\n"
-          "set palette defined (0 '#440154', 0.33 '#31688e', 0.66 '#35b779', 1 '#e0b000')\n",
-          f);
+    fputs("set palette defined (0 '#440154', 0.33 '#31688e', 0.66 '#35b779', 1 '#e0b000')\n", f);
     fprintf(f, "set cbrange [%.17g:%.17g]\n", L->cb_lo, L->cb_hi);
     fputs(L->cb_log ? "set logscale cb\n" : "unset logscale cb\n", f);
     fputs("set cblabel ", f);
@@ -1023,12 +1021,17 @@ static void put_convergence_script(FILE *f, const plot_ctx_t *p, const curve_t *
         put_panel_axes(f, panel, axis, in);
         if (in->total[axis][panel] == 0) {
             fputs("unset key\n", f);
-            put_placeholder(f, panel);
+            put_placeholder(f, panel, in->drawn > 0);
             continue;
         }
         bool legend = !legend_done;
-        if (legend && !in->by_key) put_legend_setup(f, L, in);
-        if (legend && in->by_key) fputs("set colorbox\n", f);
+        bool entries = in->key || in->marks[0] || in->marks[1];
+        if (legend && !in->by_key && entries) put_legend_setup(f, L, in);
+        if (legend && !in->by_key && !entries) fputs("unset key\n", f);
+        if (legend && in->by_key) /* in slot 5, with the panel that carries the legend */
+            fputs("set colorbox user origin screen 0.58, screen 0.07 size screen 0.018, screen "
+                  "0.21\n",
+                  f);
         if (!legend) fputs("unset key\nunset colorbox\n", f);
         put_panel(f, c, n, panel, axis, L, in, legend);
         if (legend) fputs("unset label 90\n", f);
@@ -1273,7 +1276,7 @@ cleanup:
     return err;
 }
 
-/* v compactly: "412", "0.25", "3.4e6", "2.1e-3". */
+/* v compactly: "412", "2487", "0.25", "3.4e6", "2.1e-3". */
 static void fmt_compact(char *buf, size_t size, double v)
 {
     if (!isfinite(v)) {
@@ -1282,7 +1285,7 @@ static void fmt_compact(char *buf, size_t size, double v)
     }
     double e = v == 0.0 ? 0.0 : floor(log10(fabs(v)));
     if (e >= -2 && e <= 3) {
-        snprintf(buf, size, "%.3g", v);
+        snprintf(buf, size, e >= 0 ? "%.4g" : "%.2g", v);
         return;
     }
     double m = v / pow(10.0, e);
@@ -1550,17 +1553,26 @@ static void write_cells(FILE *f, const sweep_t *s, const grid_t *g, stab_info_t 
     }
 }
 
-/* The radius of each grid cell (NaN where absent), row-major by y then x. */
+/* The radius of each grid cell (NaN where absent) on a grid padded by one cell on each
+ * side with copies of the border cells, row-major by y then x: (nx + 2) x (ny + 2). */
 static int radius_grid(const sweep_t *s, const grid_t *g, double **out)
 {
     int err;
-    size_t nx = g->n[0], ny = g->n[1], cells;
-    FC_CALL(fc_mul_size(nx, ny, &cells));
+    size_t nx = g->n[0], ny = g->n[1], w = nx + 2, cells;
+    FC_CALL(fc_mul_size(w, ny + 2, &cells));
     FC_CALL(fc_alloc(cells, sizeof(double), out));
     for (size_t i = 0; i < cells; i++)
         (*out)[i] = NAN;
     for (size_t r = 0; r < s->t.nrows; r++)
-        (*out)[g->pos[2 * r + 1] * nx + g->pos[2 * r]] = sweep_num(s, r, s->c_radius);
+        (*out)[(g->pos[2 * r + 1] + 1) * w + g->pos[2 * r] + 1] = sweep_num(s, r, s->c_radius);
+    for (size_t j = 1; j <= ny; j++) {
+        (*out)[j * w] = (*out)[j * w + 1];
+        (*out)[j * w + nx + 1] = (*out)[j * w + nx];
+    }
+    for (size_t i = 0; i < w; i++) {
+        (*out)[i] = (*out)[w + i];
+        (*out)[(ny + 1) * w + i] = (*out)[ny * w + i];
+    }
 cleanup:
     return err;
 }
@@ -1579,56 +1591,61 @@ static bool edge_cross(double ra, double rb, double xa, double ya, double xb, do
     return true;
 }
 
-/* One square of marching squares between cell centres (i, j) .. (i+1, j+1): 0, 1 or 2
- * segments of the contour radius = 1 (a saddle is split by the mean of the corners). */
-static size_t contour_square(FILE *f, const double *R, size_t nx, size_t i, size_t j)
+/* A contour point of the padded grid in map coordinates, clamped to the map: a segment in
+ * the padding runs straight out from the border (copies on both sides), so clamping cuts
+ * it at the map's edge. */
+static void put_point(FILE *f, double x, double y, const double *lim)
 {
-    double v[4] = {R[j * nx + i], R[j * nx + i + 1], R[(j + 1) * nx + i + 1], R[(j + 1) * nx + i]};
+    fprintf(f, "%.17g %.17g\n", fmin(fmax(x - 1.0, -0.5), lim[0] - 0.5),
+            fmin(fmax(y - 1.0, -0.5), lim[1] - 0.5));
+}
+
+static void put_segment(FILE *f, const double *px, const double *py, int a, int b,
+                        const double *lim)
+{
+    put_point(f, px[a], py[a], lim);
+    put_point(f, px[b], py[b], lim);
+    fputc('\n', f);
+}
+
+/* One square of marching squares between cell centres (i, j) .. (i+1, j+1) of the padded
+ * grid R (w columns): 0, 1 or 2 segments of the contour radius = 1 (a saddle is split by
+ * the mean of the corners). */
+static size_t contour_square(FILE *f, const double *R, size_t w, size_t i, size_t j,
+                             const double *lim)
+{
+    double v[4] = {R[j * w + i], R[j * w + i + 1], R[(j + 1) * w + i + 1], R[(j + 1) * w + i]};
     double cx[4] = {0, 1, 1, 0}, cy[4] = {0, 0, 1, 1}, px[4], py[4];
-    size_t k = 0;
+    int k = 0;
     for (int e = 0; e < 4; e++)
         if (edge_cross(v[e], v[(e + 1) % 4], (double)i + cx[e], (double)j + cy[e],
                        (double)i + cx[(e + 1) % 4], (double)j + cy[(e + 1) % 4], &px[k], &py[k]))
             k++;
     if (k == 2 || k == 3) {
-        fprintf(f, "%.17g %.17g\n%.17g %.17g\n\n", px[0], py[0], px[1], py[1]);
+        put_segment(f, px, py, 0, 1, lim);
         return 1;
     }
     if (k != 4) return 0;
-    /* saddle: corners 0, 2 on one side; pair the crossings around the corners that are
-     * on the other side of the mean */
+    /* saddle: pair the crossings around the corners on the other side from the mean */
     bool centre_above = 0.25 * (v[0] + v[1] + v[2] + v[3]) > 1.0;
-    bool c0_above = v[0] > 1.0;
-    int a = centre_above == c0_above ? 1 : 0; /* pair (1,2),(3,0) or (0,1),(2,3) */
-    fprintf(f, "%.17g %.17g\n%.17g %.17g\n\n", px[a], py[a], px[a + 1], py[a + 1]);
-    fprintf(f, "%.17g %.17g\n%.17g %.17g\n\n", px[(a + 2) % 4], py[(a + 2) % 4], px[(a + 3) % 4],
-            py[(a + 3) % 4]);
+    int a = centre_above == (v[0] > 1.0) ? 1 : 0; /* pairs (1,2),(3,0) or (0,1),(2,3) */
+    put_segment(f, px, py, a, a + 1, lim);
+    put_segment(f, px, py, (a + 2) % 4, (a + 3) % 4, lim);
     return 2;
 }
 
-/* The radius = 1 contour over the grid; a one-row (one-column) grid gets a vertical
- * (horizontal) tick across the row where the radius crosses 1. */
+/* The radius = 1 contour over the map (marching squares on the padded grid). */
 static int write_radius_contour(FILE *f, const sweep_t *s, const grid_t *g, stab_info_t *in)
 {
-    double *R = NULL, x, y;
+    double *R = NULL, lim[2] = {(double)g->n[0], (double)g->n[1]};
     int err;
-    size_t nx = g->n[0], ny = g->n[1];
+    size_t w = g->n[0] + 2, h = g->n[1] + 2;
     FC_CALL(radius_grid(s, g, &R));
-    for (size_t i = 0; i < nx * ny; i++)
+    for (size_t i = 0; i < w * h; i++)
         in->radius = in->radius || isfinite(R[i]);
-    for (size_t j = 0; j + 1 < ny; j++)
-        for (size_t i = 0; i + 1 < nx; i++)
-            in->contour += contour_square(f, R, nx, i, j);
-    for (size_t i = 0; ny == 1 && i + 1 < nx; i++)
-        if (edge_cross(R[i], R[i + 1], (double)i, 0, (double)i + 1, 0, &x, &y)) {
-            fprintf(f, "%.17g -0.5\n%.17g 0.5\n\n", x, x);
-            in->contour++;
-        }
-    for (size_t j = 0; nx == 1 && j + 1 < ny; j++)
-        if (edge_cross(R[j], R[j + 1], 0, (double)j, 0, (double)j + 1, &x, &y)) {
-            fprintf(f, "-0.5 %.17g\n0.5 %.17g\n\n", y, y);
-            in->contour++;
-        }
+    for (size_t j = 0; j + 1 < h; j++)
+        for (size_t i = 0; i + 1 < w; i++)
+            in->contour += contour_square(f, R, w, i, j, lim);
 cleanup:
     fc_free(&R);
     return err;
@@ -1685,8 +1702,8 @@ static void size_map(const sweep_t *s, const grid_t *g, stab_info_t *in)
         }
     double cell_w = ((double)in->width - 330.0) / (double)nx;
     double cell_h = ((double)in->height - 260.0) / (double)ny;
-    /* a Sans character is about 0.62 em wide, a line about 1.25 em high (1 pt = 1 px) */
-    double by_w = 0.85 * cell_w / (0.62 * (double)longest), by_h = 0.8 * cell_h / (2 * 1.25);
+    /* a Sans character is at most about 0.7 em wide, a line 1.25 em high (1 pt = 1 px) */
+    double by_w = 0.85 * cell_w / (0.7 * (double)longest), by_h = 0.8 * cell_h / (2 * 1.25);
     in->font = fmax(6.0, fmin(13.0, fmin(by_w, by_h)));
 }
 
@@ -1726,9 +1743,13 @@ static void put_stability_axes(FILE *f, const sweep_t *s, const grid_t *g, const
     if (in->r_hi >= 10.0 * in->r_lo) fputs("set logscale cb\n", f);
     fputs("set cblabel 'rounds to tolerance (≈: projected)'\n"
           "set palette defined (0 '#1a9850', 0.5 '#fee08b', 1 '#f46d43')\n"
-          "set tics out nomirror\nset key outside below center horizontal maxrows 3 "
-          "font ',9'\nset style textbox opaque noborder\n",
+          "set tics out nomirror\nset style textbox opaque noborder\n",
           f);
+    /* the legend (three rows at most) under the x label, with room kept for both */
+    fprintf(f,
+            "set key at screen 0.5, screen 0.012 center bottom horizontal maxrows 3 font ',9'\n"
+            "set bmargin at screen %.4f\nset tmargin at screen %.4f\n",
+            (g->n[0] > 8 ? 150.0 : 125.0) / in->height, 1.0 - 45.0 / in->height);
     if (!in->kinds[CELL_TOL] && !in->kinds[CELL_PROJ]) fputs("unset colorbox\n", f);
 }
 
@@ -1797,14 +1818,6 @@ static void put_stability_plot(FILE *f, const stab_info_t *in)
                 "border lc rgb 'white' lc rgb variable notitle",
                 first ? "plot " : sep, in->block[B_SHADE]),
             first = false;
-    for (int b = B_TEXT_DARK; b <= B_TEXT_LIGHT; b++)
-        if (in->block[b] >= 0)
-            fprintf(f,
-                    "%s'stability.dat' index %d using 1:2:(strcol(4) eq '-' ? strcol(3) : "
-                    "strcol(3).\"\\n\".strcol(4)) with labels font ',%.1f' tc rgb '%s' notitle",
-                    first ? "plot " : sep, in->block[b], in->font,
-                    b == B_TEXT_DARK ? "black" : "white"),
-                first = false;
     if (in->block[B_RHO] >= 0)
         fprintf(f,
                 "%s'stability.dat' index %d using 1:2 with lines dt 2 lw 2.5 lc rgb 'black' "
@@ -1817,6 +1830,15 @@ static void put_stability_plot(FILE *f, const stab_info_t *in)
                 "title 'linearised spectral radius = 1'",
                 first ? "plot " : sep, in->block[B_RADIUS]),
             first = false;
+    /* the text last, over the theory lines */
+    for (int b = B_TEXT_DARK; b <= B_TEXT_LIGHT; b++)
+        if (in->block[b] >= 0)
+            fprintf(f,
+                    "%s'stability.dat' index %d using 1:2:(strcol(4) eq '-' ? strcol(3) : "
+                    "strcol(3).\"\\n\".strcol(4)) with labels font ',%.1f' tc rgb '%s' notitle",
+                    first ? "plot " : sep, in->block[b], in->font,
+                    b == B_TEXT_DARK ? "black" : "white"),
+                first = false;
     fputs(first ? "plot 2 notitle\n" : "\n", f);
     fputs("set output\n", f);
 }

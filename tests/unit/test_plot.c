@@ -392,7 +392,8 @@ START_TEST(verdict_sweep_map_with_radius_contour)
     assert_quiet_gnuplot(sweep, "stability");
     /* Tseng's 2δ/(αK) = 0.25 lies inside the penalties 0.01..2.56 and its line is written
      * before the contour, which is the last block */
-    ck_assert_uint_eq(contour_points_at(sweep, 4.5), 2 * 2); /* 2 squares, 2 ends each */
+    /* one segment per pair of neighbouring rows of the padded grid (ny + 1), two ends each */
+    ck_assert_uint_eq(contour_points_at(sweep, 4.5), 2 * (3 + 1));
     rm_tree(tmp);
 }
 END_TEST
