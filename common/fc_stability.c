@@ -10,13 +10,15 @@
 #include <string.h>
 
 enum { WINDOW_MIN = 12, PERIOD_MAX = 6, PERIODS_MIN = 3 };
-#define FLOOR_DEFAULT 1e-13 /* relative to the largest value, when the caller gives none */
-#define FLOOR_BAND 10.0     /* a series at the floor stays within this many floors */
-#define SWING_MIN 0.04879016416943205 /* log 1.05: a cycle moves the value by 5% at least */
-#define REPEAT_TOL 0.1                /* lag-p differences constant to 10% of the swing */
-#define DROP_MIN 0.01                 /* converging: log-drop of 1% over the window at least */
-#define DROP_NOISE 3.0                /* ... and three times the fit's rms residual */
-#define RISE_SHARE 0.25               /* irregular oscillation: a quarter rises, a quarter falls */
+#define FLOOR_DEFAULT 1e-13          /* relative to the largest value, when the caller gives none */
+#define FLOOR_BAND 10.0              /* a series at the floor stays within this many floors */
+#define SWING_MIN 1e-6               /* a cycle's swing (log): tiny, but 1e9 times round-off */
+#define RISE_MIN 0.04879016416943205 /* log 1.05: the rises and falls of an irregular one */
+#define REPEAT_TOL 0.1               /* lag-p differences constant to 10% of the swing, */
+#define RETURN_TOL 0.5               /* ... or all within half the swing */
+#define DROP_MIN 0.01                /* converging: log-drop of 1% over the window at least */
+#define DROP_NOISE 3.0               /* ... and three times the fit's rms residual */
+#define RISE_SHARE 0.25              /* irregular oscillation: a quarter rises, a quarter falls */
 
 /* One series seen on a log scale: values at or below the floor read as the floor. */
 typedef struct {
@@ -103,13 +105,16 @@ static bool every_period_turns(const series_t *s, size_t T, size_t w, size_t p)
 /* Rule 5 (a, b, c) for period p over the last w = whole periods ending at T. */
 static bool has_period(const series_t *s, size_t T, size_t w, size_t p)
 {
-    double mean = 0.0, dev = 0.0, lo = INFINITY, hi = -INFINITY;
+    double mean = 0.0, dev = 0.0, big = 0.0, lo = INFINITY, hi = -INFINITY;
     size_t m = w - p; /* lag-p differences in the window */
     for (size_t t = T - m + 1; t <= T; t++)
         mean += ylog(s, t) - ylog(s, t - p);
     mean /= (double)m;
-    for (size_t t = T - m + 1; t <= T; t++)
-        dev = fmax(dev, fabs(ylog(s, t) - ylog(s, t - p) - mean));
+    for (size_t t = T - m + 1; t <= T; t++) {
+        double d = ylog(s, t) - ylog(s, t - p);
+        dev = fmax(dev, fabs(d - mean));
+        big = fmax(big, fabs(d));
+    }
     /* the swing of the last period once the per-round trend mean/p is taken out */
     for (size_t i = 0; i < p; i++) {
         double e = ylog(s, T - i) + mean / (double)p * (double)i;
@@ -117,7 +122,10 @@ static bool has_period(const series_t *s, size_t T, size_t w, size_t p)
         hi = fmax(hi, e);
     }
     double swing = hi - lo;
-    return swing >= SWING_MIN && dev <= REPEAT_TOL * swing && every_period_turns(s, T, w, p);
+    /* the pattern repeats up to a geometric factor, or it returns near where it was one
+     * period before (a cycle whose mean or amplitude still drifts) */
+    bool repeats = dev <= REPEAT_TOL * swing || big <= RETURN_TOL * swing;
+    return swing >= SWING_MIN && repeats && every_period_turns(s, T, w, p);
 }
 
 /* Half the peak-to-peak of x over rows (T - k, T]. */
@@ -159,8 +167,8 @@ static bool turns_often(const series_t *s, size_t T, size_t w)
     size_t rises = 0, falls = 0;
     for (size_t t = T - w + 1; t <= T; t++) {
         double d = ylog(s, t) - ylog(s, t - 1);
-        rises += d > SWING_MIN;
-        falls += d < -SWING_MIN;
+        rises += d > RISE_MIN;
+        falls += d < -RISE_MIN;
     }
     return (double)rises >= RISE_SHARE * (double)w && (double)falls >= RISE_SHARE * (double)w;
 }
@@ -196,7 +204,8 @@ static void classify(const fc_stability_input_t *in, const series_t *s, size_t T
         out->period = (int)p;
         out->rate = geo_rate(s, T, wp);
         out->amplitude = half_range(s->x, T, p);
-        if (out->rate < 1.0) out->projected_rounds = project(in, T, wp);
+        /* a decaying cycle: its envelope fell by 1% over the window, as for rule 6 */
+        if (log(out->rate) * (double)wp <= -DROP_MIN) out->projected_rounds = project(in, T, wp);
         return;
     }
     out->rate = geo_rate(s, T, w);

@@ -20,23 +20,25 @@
  *  4. Diverged (the caller gives the reason) wins, then converged (the caller's stopping
  *     rule held, or the series reached the floor: reason "floating-point floor").
  *  5. Oscillating with period p, the smallest p in 2..6 with at least three whole periods
- *     in the window such that (a) the lag-p differences y_t − y_{t-p} are constant to
- *     within 10% of the swing of the detrended series over one period (the pattern repeats,
- *     with or without geometric decay or growth), (b) that swing is at least log(1.05),
- *     and (c) every period of the window has at least one rise and one fall (the sign
- *     pattern of successive changes). Amplitude: half the peak-to-peak of x over the last
- *     period (in the units of x). When no period is found but at least a quarter of the
- *     changes in the window are rises of more than 5%, a quarter are falls of more than
- *     5%, and the series made no progress
- *     (rule 6), the run is oscillating with period −1 ("irregular"), its amplitude half
- *     the peak-to-peak of x over the window.
+ *     in the window such that (a) the pattern repeats: the lag-p differences y_t − y_{t-p}
+ *     are constant to within 10% of the swing of the detrended series over the last
+ *     period (a cycle with geometric decay or growth), or all within half that swing (a
+ *     cycle whose mean or amplitude still drifts), (b) that swing is at least 1e-6 (an
+ *     unstable AMA run at a gap of 1e6 swings by 0.1%–4%; round-off is 1e-16), and (c)
+ *     every period of the window has at least one rise and one fall (the sign pattern of
+ *     successive changes). Amplitude: half the peak-to-peak of x over the last period (in
+ *     the units of x). When no period is found but at least a quarter of the changes in
+ *     the window are rises of more than 5%, a quarter are falls of more than 5%, and the
+ *     series made no progress (rule 6), the run is oscillating with period −1
+ *     ("irregular"), its amplitude half the peak-to-peak of x over the window.
  *  6. Converging when the least-squares slope b of y over the window gives a drop −bW of at
  *     least max(0.01, 3 s) (s: rms residual of the fit): at least 1% over the window and
  *     clear of the noise.
  *  7. Otherwise stalled (reason "no progress" or "growing" when rate > 1).
  *  projected_rounds: the round at which the tolerance series would reach tol if it kept
  *  shrinking at its own geometric-mean rate over the same window, ceil(T + log(tol/s_T) /
- *  log rate_s); for converging runs and oscillations that decay, NaN otherwise. */
+ *  log rate_s); for converging runs and oscillations whose envelope fell by 1% or more
+ *  over the window, NaN otherwise. Round t is row t. */
 #ifndef FC_STABILITY_H
 #define FC_STABILITY_H
 
