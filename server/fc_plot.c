@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fc_algo.h"
 #include "fc_config.h"
+#include "fc_family.h"
 #include "fc_file.h"
 #include "fc_mem.h"
 
@@ -508,19 +510,27 @@ static bool name_is(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
-/* Does the run's algorithm read this key? ADMM, AMA and central have no family; the
- * penalty matters to ADMM/AMA and to the iso family; central has no damping; only
- * fpc/pvi have a schedule. An unknown algorithm shows every key. */
+/* Is word a word of the space-separated list? */
+static bool word_in(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; p && (p = strstr(p, word)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return true;
+    return false;
+}
+
+/* Does the run's algorithm read this key? Its registry row lists the [algorithm] keys it
+ * reads; of those, the penalty matters to a family only if the family keeps no precision
+ * (it is then iso's fixed local precision ρ). An unknown algorithm shows every key. */
 static bool key_used(const curve_t *c, const char *key)
 {
-    const char *a = c->algo;
-    bool sites = name_is(a, "fpc") || name_is(a, "pvi");
-    bool dual = name_is(a, "admm") || name_is(a, "ama");
-    if (!*a) return true;
-    if (name_is(key, "algorithm.family")) return !dual && !name_is(a, "central");
-    if (name_is(key, "algorithm.penalty")) return dual || name_is(c->family, "iso");
-    if (name_is(key, "algorithm.damping")) return !name_is(a, "central");
-    if (name_is(key, "algorithm.schedule")) return sites;
+    const fc_algo_ops_t *a = fc_algo_find(c->algo);
+    if (!a || strncmp(key, "algorithm.", 10) != 0 || name_is(key, "algorithm.name")) return true;
+    if (!word_in(a->keys, key + 10)) return false;
+    if (name_is(key, "algorithm.penalty") && a->uses_family) {
+        const fc_family_ops_t *f = fc_family_find(c->family);
+        return !f || f->prec_len(1) == 0;
+    }
     return true;
 }
 
@@ -1400,13 +1410,15 @@ static bool axis_position(const double *p, size_t n, bool logsp, double v, doubl
     return false;
 }
 
-/* Does Tseng's bound apply to this run? AMA, and FPC-iso (the same iterates, SPEC §3.1). */
-static bool tseng_applies(const cJSON *sum)
+/* The run's stability bound on the penalty (its algorithm row's stability_bound: Tseng's
+ * ρ = 2δ/(αK) for AMA and the iso families), NaN where none applies. */
+static double stability_bound(const cJSON *sum, double delta, double K, double alpha)
 {
-    const char *name = config_str(sum, "algorithm", "name");
+    const fc_algo_ops_t *a = fc_algo_find(config_str(sum, "algorithm", "name"));
     const char *fam = config_str(sum, "algorithm", "family");
-    if (!name) return false;
-    return strcmp(name, "ama") == 0 || (strcmp(name, "fpc") == 0 && fam && strcmp(fam, "iso") == 0);
+    const fc_family_ops_t *f = a && a->uses_family ? fc_family_find(fam) : fc_family_default();
+    if (!a || !a->stability_bound || !f || !(delta > 0 && K >= 1 && alpha > 0)) return NAN;
+    return a->stability_bound(f, delta, alpha, (size_t)K);
 }
 
 /* Tseng's bound αρ < 2δ/K as a penalty for y row j: ρ = 2δ/(αK), from the first run of that
@@ -1425,8 +1437,7 @@ static int row_rho(const char *dir, const sweep_t *s, const grid_t *g, size_t j,
         double delta = config_num(sum, "model", "prior_precision");
         double K = config_num(sum, "partition", "clients");
         double alpha = config_num(sum, "algorithm", "damping");
-        if (tseng_applies(sum) && delta > 0 && K >= 1 && alpha > 0)
-            *rho = 2.0 * delta / (alpha * K);
+        *rho = stability_bound(sum, delta, K, alpha);
         cJSON_Delete(sum);
     }
 cleanup:
