@@ -1,5 +1,5 @@
 /* test_error.c — the one error list (names, texts, exit statuses, the README's table), the
- * call-site trace. */
+ * call-site trace, and the int-range checks of the BLAS shim. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fc_error.h"
+#include "fc_la.h"
 #include "fc_protocol.h"
 #include "fc_testutil.h"
 
@@ -283,6 +284,45 @@ cleanup:
 }
 END_TEST
 
+/* The largest d with d*d <= 2^31 - 1, found by search rather than taken from fc_la.h. */
+static size_t largest_dxd(void)
+{
+    const long long int_max = 2147483647LL;
+    long long d = (long long)sqrt((double)int_max);
+    while ((d + 1) * (d + 1) <= int_max)
+        d++;
+    while (d * d > int_max)
+        d--;
+    return (size_t)d;
+}
+
+START_TEST(int_range_refuses_dxd_above_46340)
+{
+    size_t lim = largest_dxd();
+    ck_assert_int_eq(lim, 46340);
+    ck_assert_int_eq(fc_la_check_dims(46340, 1), FC_OK);
+    ck_assert_int_eq(fc_la_check_dims(46341, 1), FC_ETOOBIG);
+    ck_assert_ptr_nonnull(strstr(fc_err_msg(), "d = 46341"));
+    ck_assert_ptr_nonnull(strstr(fc_err_msg(), "46340"));
+    ck_assert_int_eq(fc_exit_status(FC_ETOOBIG), FC_EXIT_INPUT);
+    /* Without d×d matrices only d itself is a BLAS length. */
+    ck_assert_int_eq(fc_la_check_dims(46341, 0), FC_OK);
+    ck_assert_int_eq(fc_la_check_dims(2147483647u, 0), FC_OK);
+    ck_assert_int_eq(fc_la_check_dims((size_t)2147483647u + 1, 0), FC_ETOOBIG);
+    ck_assert_int_eq(fc_la_check_len((size_t)2147483647u + 1, "rows"), FC_ETOOBIG);
+    ck_assert_ptr_nonnull(strstr(fc_err_msg(), "rows = 2147483648"));
+    ck_assert_int_eq(fc_la_check_len(2147483647u, "rows"), FC_OK);
+}
+END_TEST
+
+START_TEST(cholesky_refuses_a_factor_blas_cannot_index)
+{
+    /* A is never read: the size is refused first (a NULL A would crash otherwise). */
+    ck_assert_int_eq(fc_chol(46341, NULL, "the precision"), FC_ETOOBIG);
+    ck_assert_ptr_nonnull(strstr(fc_err_msg(), "the precision"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("error");
@@ -297,6 +337,8 @@ int main(void)
     tcase_add_test(tc, trace_is_printed_only_when_asked);
     tcase_add_test(tc, message_can_wrap_the_previous_one);
     tcase_add_test(tc, fail_macro_starts_the_trace_at_its_line);
+    tcase_add_test(tc, int_range_refuses_dxd_above_46340);
+    tcase_add_test(tc, cholesky_refuses_a_factor_blas_cannot_index);
     suite_add_tcase(s, tc);
     return fc_test_run(s);
 }
