@@ -4,13 +4,55 @@
 #include <assert.h>
 #include <cblas.h>
 #include <lapacke.h>
+#include <limits.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fc_mem.h"
 
-/* BLAS takes int sizes; our sizes are size_t and must fit (checked in debug builds). */
-#define BI(x) ((blasint)(x))
+_Static_assert(FC_LA_MAX_LEN == INT_MAX, "FC_LA_MAX_LEN is the int range");
+_Static_assert(sizeof(blasint) >= sizeof(int) && sizeof(lapack_int) >= sizeof(int),
+               "BLAS and LAPACK lengths hold at least an int");
+_Static_assert(1LL * FC_LA_MAX_DXD * FC_LA_MAX_DXD <= INT_MAX &&
+                   1LL * (FC_LA_MAX_DXD + 1) * (FC_LA_MAX_DXD + 1) > INT_MAX,
+               "FC_LA_MAX_DXD is the largest d with d*d in the int range");
+
+/* A length for BLAS. Out of range here is a bug (sizes were checked at setup by
+ * fc_la_check_dims), and these functions return nothing: stop, always (not only when
+ * assert is compiled in), rather than hand BLAS a wrapped, negative or short length. */
+static blasint la_len(size_t n, const char *func)
+{
+    if (n > FC_LA_MAX_LEN) {
+        fprintf(stderr,
+                "fedpc: internal error: %s: length %zu is above the largest BLAS "
+                "can index (%d)\n",
+                func, n, FC_LA_MAX_LEN);
+        abort();
+    }
+    return (blasint)n;
+}
+#define BI(x) la_len((x), __func__)
+
+int fc_la_check_len(size_t n, const char *what)
+{
+    if (n <= FC_LA_MAX_LEN) return FC_OK;
+    return fc_err_set(FC_ETOOBIG, "%s = %zu is above the largest length BLAS can index (%d)", what,
+                      n, FC_LA_MAX_LEN);
+}
+
+int fc_la_check_dims(size_t d, int needs_dxd)
+{
+    if (needs_dxd && d > FC_LA_MAX_DXD)
+        return fc_err_set(FC_ETOOBIG,
+                          "d = %zu is above the largest size BLAS can index (%d for d x d "
+                          "matrices: family full and the central reference keep them); use "
+                          "fewer features or classes, or family = diag/iso with "
+                          "run.reference = false",
+                          d, FC_LA_MAX_DXD);
+    return fc_la_check_len(d, "d");
+}
 
 double fc_dot(size_t n, const double *x, const double *y)
 {
@@ -113,8 +155,12 @@ int fc_chol(size_t n, double *A, const char *what)
 {
     lapack_int info;
     if (n == 0) return FC_OK;
+    if (n > FC_LA_MAX_DXD)
+        return fc_err_set(FC_ETOOBIG,
+                          "%s is %zu x %zu: above the largest size LAPACK can index (%d)", what, n,
+                          n, FC_LA_MAX_DXD);
     if (!fc_all_finite(n * n, A)) return fc_err_set(FC_ENOTSPD, "%s has a non-finite entry", what);
-    info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, A, (lapack_int)n);
+    info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', BI(n), A, BI(n));
     if (info > 0)
         return fc_err_set(FC_ENOTSPD, "%s is not positive definite (leading minor %d)", what,
                           (int)info);
@@ -126,8 +172,7 @@ void fc_chol_solve(size_t n, const double *L, double *b)
 {
     lapack_int info;
     if (n == 0) return;
-    info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, 1, L, (lapack_int)n, b,
-                               (lapack_int)n);
+    info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'U', BI(n), 1, L, BI(n), b, BI(n));
     assert(info == 0 && "dpotrs: illegal argument");
     (void)info;
 }

@@ -9,6 +9,24 @@
 
 #include "fc_error.h"
 
+/* BLAS and LAPACK take int lengths (this build's blasint and lapack_int are 32 bits): every
+ * length, dimension and leading dimension handed to them must be at most FC_LA_MAX_LEN, and
+ * a d×d matrix, which fc_axpy/fc_scal treat as one vector of d² entries, needs
+ * d <= FC_LA_MAX_DXD (46 340² = 2 147 395 600 <= 2³¹ − 1 < 46 341²). Sizes come from the
+ * user (features, classes), so they are checked once at setup by fc_la_check_dims; past
+ * that point a length out of range is a bug, and the void functions below end the
+ * process with a message naming the function and the length rather than let it wrap. */
+#define FC_LA_MAX_LEN 2147483647
+#define FC_LA_MAX_DXD 46340
+
+/* FC_OK if a model of d parameters fits BLAS's int lengths: d itself, and d² when the run
+ * keeps d×d matrices (needs_dxd: family full, or the central reference's Hessian);
+ * otherwise FC_ETOOBIG with a message naming d and the limit. */
+FC_MUST int fc_la_check_dims(size_t d, int needs_dxd);
+/* FC_OK if a length of n entries (named `what` in the message) can be handed to BLAS;
+ * otherwise FC_ETOOBIG. */
+FC_MUST int fc_la_check_len(size_t n, const char *what);
+
 double fc_dot(size_t n, const double *x, const double *y);
 double fc_nrm2(size_t n, const double *x);
 void fc_axpy(size_t n, double a, const double *x, double *y); /* y += a x   */
@@ -30,7 +48,8 @@ void fc_symv(size_t n, double alpha, const double *A, const double *x, double be
 void fc_sym_fill_lower(size_t n, double *A, size_t lda);
 
 /* In-place Cholesky A = L L^T (lower triangle of A gets L). FC_ENOTSPD (with a
- * message naming `what`) if A is not positive definite; A is then undefined. */
+ * message naming `what`) if A is not positive definite; A is then undefined. FC_ETOOBIG,
+ * A untouched, if n > FC_LA_MAX_DXD. */
 FC_MUST int fc_chol(size_t n, double *A, const char *what);
 /* Solve (L L^T) x = b in place (b -> x), L from fc_chol. */
 void fc_chol_solve(size_t n, const double *L, double *b);

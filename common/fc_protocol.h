@@ -39,13 +39,9 @@ typedef struct {
     int64_t len; /* payload doubles */
 } fc_cmd_t;
 
-/* Exit statuses (SPEC §5). */
-enum {
-    FC_EXIT_DONE = 0,     /* converged or hit run.rounds */
-    FC_EXIT_INTERNAL = 1, /* internal or system error */
-    FC_EXIT_INPUT = 2,    /* bad input: config, data, command line */
-    FC_EXIT_DIVERGED = 3
-};
+/* Exit statuses (SPEC §5): FC_EXIT_DONE, _INTERNAL, _INPUT, _DIVERGED come from fc_error.h,
+ * where the one list of error codes says which status each code ends a run with
+ * (fc_exit_status). */
 
 /* Executes one command on this rank's clients (client role), collectively: local work,
  * agreement on errors, ordered sum into result (valid on rank 0). */

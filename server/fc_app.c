@@ -21,10 +21,12 @@
 #define FEDPC_VERSION "0.1.0"
 #endif
 
-/* Map an error code from setting up a run to an exit status (SPEC §5). */
+/* The exit status of a failure (SPEC §5, from the one list), after its message; with
+ * FEDPC_TRACE=1 the call sites too. */
 static int input_status(int err)
 {
-    return err == FC_ENOMEM || err == FC_EMPI ? FC_EXIT_INTERNAL : FC_EXIT_INPUT;
+    fc_err_trace_dump(stderr);
+    return fc_exit_status(err);
 }
 
 /* Collective: every rank's outcome agreed on before anyone goes on; rank 0 prints the

@@ -51,6 +51,16 @@ static double checkpoint_bytes(const fc_job_t *j, size_t n_clients)
     return need * sizeof(double);
 }
 
+/* d×d matrices (a family with a factor, the dense local solver, the reference) must be
+ * indexable by BLAS's int lengths: an error up front, never a wrapped length. */
+static int check_dims(const fc_job_t *j)
+{
+    const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN];
+    int dxd = a->family->factor_len(a->d) > 0 || !a->local.matrix_free || a->ops->dense_server ||
+              j->ctx[FC_SLOT_REF].ops != NULL;
+    return fc_la_check_dims(a->d, dxd);
+}
+
 /* Refuse a run that cannot fit in this machine's memory before trying (bad input, with the
  * sizes that make it so), rather than failing an allocation halfway. */
 static int check_memory(const fc_job_t *j, size_t n_clients)
@@ -191,7 +201,8 @@ int fc_job_create(fc_tp_t *tp, const fc_config_t *c, const fc_job_opts_t *o, fc_
         build_contexts(j);
         warn_config(j);
         const fc_shards_t *sh = job_shards(j);
-        err = check_memory(j, sh->hi - sh->lo);
+        err = check_dims(j);
+        if (!err) err = check_memory(j, sh->hi - sh->lo);
         if (!err)
             err = fc_host_create(tp, j->ctx, sh, c->run.seed, c->algorithm.participation, &j->host);
         err = agree_or_report(tp, err);
@@ -238,10 +249,11 @@ int fc_job_run(fc_job_t *j, const char *out_dir, fc_run_result_t *res)
     return res->exit_status;
 }
 
-/* Exit status of a run that could not be set up (SPEC §5). */
+/* Exit status of a run that could not be set up (SPEC §5, the one list). */
 static int setup_status(int err)
 {
-    return err == FC_ENOMEM || err == FC_EMPI ? FC_EXIT_INTERNAL : FC_EXIT_INPUT;
+    fc_err_trace_dump(stderr);
+    return fc_exit_status(err);
 }
 
 int fc_job_run_config(fc_tp_t *tp, const fc_config_t *c, const char *out_dir, int quiet, int silent,

@@ -427,7 +427,8 @@ int fc_server_run(const fc_server_env_t *env, fc_run_result_t *r)
 cleanup:
     if (err) {
         fprintf(stderr, "fedpc: %s\n", fc_err_msg());
-        r->exit_status = err == FC_ECONFIG || err == FC_EDATA ? FC_EXIT_INPUT : FC_EXIT_INTERNAL;
+        fc_err_trace_dump(stderr);
+        r->exit_status = fc_exit_status(err);
     }
     server_free(&s);
     /* Release the client ranks with the exit status, whatever happened. */

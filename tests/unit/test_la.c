@@ -1,6 +1,7 @@
 /* test_la.c — the BLAS/LAPACKE shim, the allocator, the RNG and the error map. */
 #include <check.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,26 @@ START_TEST(error_names_match_codes)
 }
 END_TEST
 
+/* A length past the int range is a bug once setup has checked d: the shim stops instead of
+ * handing BLAS a wrapped length (2^31 would reach BLAS as a negative int). The vector is
+ * never read: the length is refused first. */
+START_TEST(blas_length_above_int_range_aborts)
+{
+    double x[1] = {1.0};
+    (void)fc_dot((size_t)2147483647u + 1, x, x);
+}
+END_TEST
+
+/* Lengths up to the int range go through unchanged: 0 and the smallest cases. */
+START_TEST(blas_lengths_in_range_pass)
+{
+    double x[3] = {1.0, 2.0, 2.0};
+    ck_assert_double_eq(fc_dot(3, x, x), 9.0);
+    ck_assert_double_eq_tol(fc_nrm2(3, x), 3.0, 1e-15);
+    ck_assert_double_eq(fc_dot(0, x, x), 0.0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("la");
@@ -124,6 +145,11 @@ int main(void)
     tcase_add_test(tc, alloc_rejects_overflow);
     tcase_add_test(tc, rng_streams_are_reproducible_and_distinct);
     tcase_add_test(tc, error_names_match_codes);
+    tcase_add_test(tc, blas_lengths_in_range_pass);
+    /* abort() can only be caught in a forked test. */
+    const char *fork = getenv("CK_FORK");
+    if (!fork || strcmp(fork, "no") != 0)
+        tcase_add_test_raise_signal(tc, blas_length_above_int_range_aborts, SIGABRT);
     suite_add_tcase(s, tc);
     return fc_test_run(s);
 }
