@@ -164,6 +164,45 @@ static int key_find_dotted(const char *name)
     return key_find(name, (size_t)(dot - name), dot + 1, strlen(dot + 1));
 }
 
+/* Levenshtein distance between a (an bytes) and b, for "did you mean": names are short. */
+static size_t edit_distance(const char *a, size_t an, const char *b)
+{
+    size_t bn = strlen(b), row[128];
+    if (an >= 127 || bn >= 127) return (size_t)-1;
+    for (size_t j = 0; j <= bn; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= an; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= bn; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[bn];
+}
+
+/* "; did you mean section.key?" for the nearest key of the table to the unknown name
+ * "s.k", when it is near enough (at most a third of its letters, and 3, changed); else "". */
+static void suggest_key(const char *s, size_t sn, const char *k, size_t kn, char *buf, size_t size)
+{
+    char name[128], cand[128];
+    size_t best = (size_t)-1, bi = 0;
+    int n = snprintf(name, sizeof name, "%.*s.%.*s", (int)sn, s, (int)kn, k);
+    buf[0] = '\0';
+    if (n < 0 || (size_t)n >= sizeof name) return;
+    for (size_t i = 0; i < NKEYS; i++) {
+        snprintf(cand, sizeof cand, "%s.%s", keys[i].section, keys[i].key);
+        size_t dist = edit_distance(name, (size_t)n, cand);
+        if (dist < best) best = dist, bi = i;
+    }
+    if (best <= 3 && 3 * best <= (size_t)n)
+        snprintf(buf, size, "; did you mean %s.%s?", keys[bi].section, keys[bi].key);
+}
+
 static void *field(fc_config_t *c, const keydesc_t *k)
 {
     return (char *)c + k->offset;
@@ -343,7 +382,10 @@ static int key_apply(const keydesc_t *k, const char *text, const char *base, int
         return 0;
     case T_MODEL:
         if (registry && !fc_model_find(text)) {
-            snprintf(why, wn, "unknown model '%s'", text);
+            size_t n = (size_t)snprintf(why, wn, "expected one of ");
+            for (size_t r = 0; fc_model_at(r) && n < wn; r++)
+                n += (size_t)snprintf(why + n, wn - n, "%s%s", r ? ", " : "", fc_model_at(r)->name);
+            if (n < wn) snprintf(why + n, wn - n, ", got '%s'", text);
             return -1;
         }
         return copy_text(text, f, FC_NAME_MAX, why, wn);
@@ -517,11 +559,13 @@ int fc_config_set(fc_config_t *c, const char *assignment)
 
     ki = key_find(name, sn, key, kn);
     if (ki < 0) {
+        char hint[160];
+        suggest_key(name, sn, key, kn, hint, sizeof hint);
         if (!section_known(name, sn))
-            return fc_err_set(FC_ECONFIG, "--set %.*s%s: [%.*s]: unknown section", SHOW(assignment),
-                              (int)sn, name);
-        return fc_err_set(FC_ECONFIG, "--set %.*s%s: %.*s.%.*s: unknown key", SHOW(assignment),
-                          (int)sn, name, (int)kn, key);
+            return fc_err_set(FC_ECONFIG, "--set %.*s%s: [%.*s]: unknown section%s",
+                              SHOW(assignment), (int)sn, name, hint);
+        return fc_err_set(FC_ECONFIG, "--set %.*s%s: %.*s.%.*s: unknown key%s", SHOW(assignment),
+                          (int)sn, name, (int)kn, key, hint);
     }
     /* --set paths stay relative to the current directory (SPEC §6). */
     if (key_apply(&keys[ki], value, "", 1, c, why, sizeof why))
@@ -547,7 +591,13 @@ void fc_config_visit(const fc_config_t *c, fc_config_visit_fn fn, void *ctx)
 int fc_config_get(const fc_config_t *c, const char *name, char *buf, size_t size)
 {
     int ki = key_find_dotted(name);
-    if (ki < 0) return fc_err_set(FC_ECONFIG, "%s: unknown key", name);
+    if (ki < 0) {
+        const char *dot = strchr(name, '.');
+        char hint[160] = "";
+        if (dot)
+            suggest_key(name, (size_t)(dot - name), dot + 1, strlen(dot + 1), hint, sizeof hint);
+        return fc_err_set(FC_ECONFIG, "%s: unknown key%s", name, hint);
+    }
     if (size == 0 || key_text(c, &keys[ki], buf, size))
         return fc_err_set(FC_ECONFIG, "%s: value longer than %zu bytes", name, size);
     return FC_OK;
@@ -712,9 +762,11 @@ static int on_pair(void *user, const char *section, const char *name, const char
     if (!*section) return parse_fail(p, "%s: key outside any [section]", name);
     ki = key_find(section, strlen(section), name, strlen(name));
     if (ki < 0) {
+        char hint[160];
+        suggest_key(section, strlen(section), name, strlen(name), hint, sizeof hint);
         if (!section_known(section, strlen(section)))
-            return parse_fail(p, "[%s]: unknown section", section);
-        return parse_fail(p, "%s.%s: unknown key", section, name);
+            return parse_fail(p, "[%s]: unknown section%s", section, hint);
+        return parse_fail(p, "%s.%s: unknown key%s", section, name, hint);
     }
     if (p->c->origin[ki] > 0)
         return parse_fail(p, "%s.%s: duplicate key (first set on line %d)", section, name,

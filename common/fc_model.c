@@ -24,6 +24,11 @@ const fc_model_ops_t *fc_model_find(const char *name)
     return NULL;
 }
 
+const fc_model_ops_t *fc_model_at(size_t i)
+{
+    return i < sizeof registry / sizeof registry[0] ? registry[i] : NULL;
+}
+
 int fc_model_init(fc_model_t *m, const fc_model_ops_t *ops, size_t p, int classes, double beta)
 {
     size_t d = p;

@@ -43,6 +43,8 @@ struct fc_model {
 
 /* The row for a model.type name, or NULL. */
 const fc_model_ops_t *fc_model_find(const char *name);
+/* Row i of the registry, or NULL past the last (to list the valid names). */
+const fc_model_ops_t *fc_model_at(size_t i);
 /* Fill m for p features and C classes (ignored, and m->classes = 1, unless the model's labels
  * are classes). FC_EINVAL, with m untouched, if p == 0, C < 2 for softmax, d = p*C overflows
  * or exceeds the BLAS int range, or beta is not positive and finite for linear. */

@@ -31,6 +31,7 @@ typedef struct {
     int rounds_to_tol;    /* first round that met the tolerance, −1 if none */
     double objective_gap; /* final F(m) − F(θ*), NaN without reference */
     double correction;    /* final, NaN when it does not apply */
+    char reason[512];     /* why it diverged (or, from the sweep, could not start); "" */
 } fc_run_result_t;
 
 /* Collective (rank 0 side): run the configured algorithm to the end, write the output,
