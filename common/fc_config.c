@@ -89,6 +89,7 @@ static const keydesc_t keys[] = {
     K_ENUM("data", "format", data.format, fc_format_t, format_names, "synthetic"),
     K_STR("data", "train", T_PATH, data.train, ""),
     K_STR("data", "test", T_PATH, data.test, ""),
+    K_DBL("data", "test_fraction", data.test_fraction, B_LO | B_HI | B_HI_OPEN, 0, 1, "0"),
     K_LONG("data", "max_examples", data.max_examples, B_LO, 0, 0, "0"),
     K_INT("data", "resize", data.resize, B_LO | B_HI, 1, 1024, "28"),
     K_INT("data", "classes", data.classes, B_LO | B_ZERO_OK, 2, 0, "0"),
@@ -933,6 +934,26 @@ int fc_config_validate(const fc_config_t *c)
                                   where, g->label[i], c->data.classes);
     }
 
+    /* A held-out share of one training file: not of generated data (it has its own test
+     * set), not beside a test file, and not of per-client files (rank 0 would need them all). */
+    if (c->data.test_fraction > 0) {
+        fc_config_where(c, "data.test_fraction", where, sizeof where);
+        if (c->data.format == FC_FMT_SYNTHETIC)
+            return fc_err_set(FC_ECONFIG,
+                              "%sdata.test_fraction: needs data.format = csv, libsvm or idx, got "
+                              "synthetic (synthetic data has its own held-out test set)",
+                              where);
+        if (c->data.test[0])
+            return fc_err_set(FC_ECONFIG,
+                              "%sdata.test_fraction: is for a training set without a test file, "
+                              "but data.test = %s is given too",
+                              where, c->data.test);
+        if (c->partition.scheme == FC_PART_FILES)
+            return fc_err_set(FC_ECONFIG,
+                              "%sdata.test_fraction: needs a single training file, not "
+                              "partition.scheme = files",
+                              where);
+    }
     if (c->data.format == FC_FMT_SYNTHETIC) {
         fc_config_where(c, "partition.scheme", where, sizeof where);
         if (c->partition.scheme == FC_PART_FILES)

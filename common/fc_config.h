@@ -17,7 +17,7 @@
 #define FC_PATH_MAX 4096
 #define FC_NAME_MAX 32
 /* Number of keys (SPEC §6 plus algorithm.local_solver), the length of origin[]. */
-#define FC_CONFIG_NKEYS 36
+#define FC_CONFIG_NKEYS 37
 /* origin[] value for a key set with --set (fc_config_set); 0 = default, > 0 = a line. */
 #define FC_CONFIG_FROM_SET (-1)
 /* Room for any key's value as text (fc_config_get; groups can be long). */
@@ -35,6 +35,7 @@ typedef struct {
         fc_format_t format;
         char train[FC_PATH_MAX]; /* resolved against the config file's folder */
         char test[FC_PATH_MAX];  /* "" = none */
+        double test_fraction;    /* share of a single training file held out as the test set */
         long max_examples;       /* 0 = all */
         int resize;              /* idx: r x r, default 28 */
         int classes;             /* 0 = from the labels */
