@@ -589,6 +589,23 @@ void fc_config_visit(const fc_config_t *c, fc_config_visit_fn fn, void *ctx)
     }
 }
 
+fc_key_kind_t fc_config_key_kind(const char *section, const char *key)
+{
+    int ki = key_find(section, strlen(section), key, strlen(key));
+    if (ki < 0) return FC_KEY_TEXT;
+    switch (keys[ki].type) {
+    case T_INT:
+    case T_LONG:
+    case T_U64:
+    case T_DOUBLE:
+        return FC_KEY_NUMBER;
+    case T_BOOL:
+        return FC_KEY_BOOL;
+    default:
+        return FC_KEY_TEXT;
+    }
+}
+
 int fc_config_get(const fc_config_t *c, const char *name, char *buf, size_t size)
 {
     int ki = key_find_dotted(name);

@@ -116,6 +116,11 @@ typedef void (*fc_config_visit_fn)(const char *section, const char *key, const c
                                    void *ctx);
 void fc_config_visit(const fc_config_t *c, fc_config_visit_fn fn, void *ctx);
 
+/* What a key's value is, for writers that type it (summary.json): a number, true/false, or
+ * text (names, paths, groups). FC_KEY_TEXT for an unknown key. */
+typedef enum { FC_KEY_TEXT, FC_KEY_NUMBER, FC_KEY_BOOL } fc_key_kind_t;
+fc_key_kind_t fc_config_key_kind(const char *section, const char *key);
+
 /* The effective value of one key ("section.key") as fc_config_visit shows it, into buf
  * (size bytes; FC_CONFIG_VALUE_MAX is always enough). FC_ECONFIG for an unknown key or
  * a value that does not fit. */

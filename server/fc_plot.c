@@ -290,11 +290,15 @@ static const char *json_str(const cJSON *obj, const char *key)
     return cJSON_IsString(it) ? it->valuestring : NULL;
 }
 
-/* A number from the config echo ("config": {section: {key: "text"}}), NaN if absent. */
+/* A number from the config echo ("config": {section: {key: number}}, or "text" as older
+ * folders have it), NaN if absent. */
 static double config_num(const cJSON *sum, const char *section, const char *key)
 {
     const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(sum, "config");
-    const char *s = json_str(cJSON_GetObjectItemCaseSensitive(cfg, section), key);
+    const cJSON *sec = cJSON_GetObjectItemCaseSensitive(cfg, section);
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(sec, key);
+    if (cJSON_IsNumber(it)) return it->valuedouble;
+    const char *s = json_str(sec, key);
     double v;
     if (!s || !parse_num(s, &v)) return NAN;
     return v;
