@@ -82,11 +82,20 @@ cleanup:
     return err;
 }
 
+/* A --vary column is as wide as its key or its longest value, at least 22. */
+static int column_width(const fc_vary_t *v)
+{
+    size_t w = strlen(v->key) > 22 ? strlen(v->key) : 22;
+    for (int i = 0; i < v->count; i++)
+        if (strlen(v->value[i]) > w) w = strlen(v->value[i]);
+    return (int)w;
+}
+
 static void print_row(const fc_cli_t *cli, const sweep_row_t *r, int header)
 {
     if (header) {
         for (int j = 0; j < cli->nvary; j++)
-            printf("%-22s ", cli->vary[j].key);
+            printf("%-*s ", column_width(&cli->vary[j]), cli->vary[j].key);
         printf("%-10s %-9s %6s %8s %12s %12s  %s\n", "status", "trend", "rounds", "to_tol", "gap",
                "correction", "reason");
     }
@@ -95,7 +104,7 @@ static void print_row(const fc_cli_t *cli, const sweep_row_t *r, int header)
     fmt_num(c, sizeof c, r->res.correction);
     if (r->res.rounds_to_tol >= 0) snprintf(tol, sizeof tol, "%d", r->res.rounds_to_tol);
     for (int j = 0; j < cli->nvary; j++)
-        printf("%-22s ", cli->vary[j].value[r->index[j]]);
+        printf("%-*s ", column_width(&cli->vary[j]), cli->vary[j].value[r->index[j]]);
     printf("%-10s %-9s %6d %8s %12s %12s  %s\n", r->res.status,
            r->res.trend[0] ? r->res.trend : "-", r->res.rounds, tol, g[0] ? g : "-", c[0] ? c : "-",
            r->res.reason[0] ? r->res.reason : "-");
