@@ -37,6 +37,26 @@ int fc_algo_register(const fc_algo_ops_t *ops)
     return fc_registry_add(&registry, ops);
 }
 
+/* Is word a word of the space-separated list? */
+static int word_in(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; p && (p = strstr(p, word)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return 1;
+    return 0;
+}
+
+int fc_algo_uses_key(const fc_algo_ops_t *a, const char *family, const char *key)
+{
+    if (strcmp(key, "name") == 0) return 1;
+    if (!word_in(a->keys, key)) return 0;
+    if (strcmp(key, "penalty") == 0 && a->uses_family) {
+        const fc_family_ops_t *f = fc_family_find(family);
+        return !f || f->prec_len(1) == 0;
+    }
+    return 1;
+}
+
 double fc_prior_value(const fc_algo_ctx_t *a, const double *theta)
 {
     if (!a->mu0) return 0.5 * a->delta * fc_dot(a->d, theta, theta);

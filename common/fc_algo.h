@@ -130,6 +130,11 @@ void fc_algo_names(char *buf, size_t size);
  * is missing. */
 FC_MUST int fc_algo_register(const fc_algo_ops_t *ops);
 
+/* Does algorithm a, with family name `family`, read [algorithm] key `key` (without the
+ * section)? name always; the others by its row's keys list; the penalty of an algorithm
+ * with families only for a family that keeps no precision (iso's fixed ρ). */
+int fc_algo_uses_key(const fc_algo_ops_t *a, const char *family, const char *key);
+
 /* The prior term of F (SPEC §1, §8): δ/2‖θ − μ₀‖². */
 double fc_prior_value(const fc_algo_ctx_t *a, const double *theta);
 /* out = δ(θ − μ₀) + sum: the gradient of F given Σ_k ∇ℓ_k(θ) in sum (out may be sum). */

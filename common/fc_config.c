@@ -90,6 +90,7 @@ static const keydesc_t keys[] = {
     K_ENUM("data", "format", data.format, fc_format_t, format_names, "synthetic"),
     K_STR("data", "train", T_PATH, data.train, ""),
     K_STR("data", "test", T_PATH, data.test, ""),
+    K_DBL("data", "test_fraction", data.test_fraction, B_LO | B_HI | B_HI_OPEN, 0, 1, "0"),
     K_LONG("data", "max_examples", data.max_examples, B_LO, 0, 0, "0"),
     K_INT("data", "resize", data.resize, B_LO | B_HI, 1, 1024, "28"),
     K_INT("data", "classes", data.classes, B_LO | B_ZERO_OK, 2, 0, "0"),
@@ -163,6 +164,45 @@ static int key_find_dotted(const char *name)
     const char *dot = strchr(name, '.');
     if (!dot) return -1;
     return key_find(name, (size_t)(dot - name), dot + 1, strlen(dot + 1));
+}
+
+/* Levenshtein distance between a (an bytes) and b, for "did you mean": names are short. */
+static size_t edit_distance(const char *a, size_t an, const char *b)
+{
+    size_t bn = strlen(b), row[128];
+    if (an >= 127 || bn >= 127) return (size_t)-1;
+    for (size_t j = 0; j <= bn; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= an; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= bn; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[bn];
+}
+
+/* "; did you mean section.key?" for the nearest key of the table to the unknown name
+ * "s.k", when it is near enough (at most a third of its letters, and 3, changed); else "". */
+static void suggest_key(const char *s, size_t sn, const char *k, size_t kn, char *buf, size_t size)
+{
+    char name[128], cand[128];
+    size_t best = (size_t)-1, bi = 0;
+    int n = snprintf(name, sizeof name, "%.*s.%.*s", (int)sn, s, (int)kn, k);
+    buf[0] = '\0';
+    if (n < 0 || (size_t)n >= sizeof name) return;
+    for (size_t i = 0; i < NKEYS; i++) {
+        snprintf(cand, sizeof cand, "%s.%s", keys[i].section, keys[i].key);
+        size_t dist = edit_distance(name, (size_t)n, cand);
+        if (dist < best) best = dist, bi = i;
+    }
+    if (best <= 3 && 3 * best <= (size_t)n)
+        snprintf(buf, size, "; did you mean %s.%s?", keys[bi].section, keys[bi].key);
 }
 
 static void *field(fc_config_t *c, const keydesc_t *k)
@@ -344,7 +384,10 @@ static int key_apply(const keydesc_t *k, const char *text, const char *base, int
         return 0;
     case T_MODEL:
         if (registry && !fc_model_find(text)) {
-            snprintf(why, wn, "unknown model '%s'", text);
+            size_t n = (size_t)snprintf(why, wn, "expected one of ");
+            for (size_t r = 0; fc_model_at(r) && n < wn; r++)
+                n += (size_t)snprintf(why + n, wn - n, "%s%s", r ? ", " : "", fc_model_at(r)->name);
+            if (n < wn) snprintf(why + n, wn - n, ", got '%s'", text);
             return -1;
         }
         return copy_text(text, f, FC_NAME_MAX, why, wn);
@@ -609,11 +652,13 @@ int fc_config_set(fc_config_t *c, const char *assignment)
         return FC_OK;
     }
     if (ki < 0) {
+        char hint[160];
+        suggest_key(name, sn, key, kn, hint, sizeof hint);
         if (!section_known(name, sn))
-            return fc_err_set(FC_ECONFIG, "--set %.*s%s: [%.*s]: unknown section", SHOW(assignment),
-                              (int)sn, name);
-        return fc_err_set(FC_ECONFIG, "--set %.*s%s: %.*s.%.*s: unknown key", SHOW(assignment),
-                          (int)sn, name, (int)kn, key);
+            return fc_err_set(FC_ECONFIG, "--set %.*s%s: [%.*s]: unknown section%s",
+                              SHOW(assignment), (int)sn, name, hint);
+        return fc_err_set(FC_ECONFIG, "--set %.*s%s: %.*s.%.*s: unknown key%s", SHOW(assignment),
+                          (int)sn, name, (int)kn, key, hint);
     }
     /* --set paths stay relative to the current directory (SPEC §6). */
     if (key_apply(&keys[ki], value, "", 1, c, why, sizeof why))
@@ -640,6 +685,23 @@ void fc_config_visit(const fc_config_t *c, fc_config_visit_fn fn, void *ctx)
         fn("model", k->key, fc_config_model_value(c, k->key), ctx);
 }
 
+fc_key_kind_t fc_config_key_kind(const char *section, const char *key)
+{
+    int ki = key_find(section, strlen(section), key, strlen(key));
+    if (ki < 0) return FC_KEY_TEXT;
+    switch (keys[ki].type) {
+    case T_INT:
+    case T_LONG:
+    case T_U64:
+    case T_DOUBLE:
+        return FC_KEY_NUMBER;
+    case T_BOOL:
+        return FC_KEY_BOOL;
+    default:
+        return FC_KEY_TEXT;
+    }
+}
+
 int fc_config_get(const fc_config_t *c, const char *name, char *buf, size_t size)
 {
     int ki = key_find_dotted(name);
@@ -650,7 +712,13 @@ int fc_config_get(const fc_config_t *c, const char *name, char *buf, size_t size
         memcpy(buf, own, strlen(own) + 1);
         return FC_OK;
     }
-    if (ki < 0) return fc_err_set(FC_ECONFIG, "%s: unknown key", name);
+    if (ki < 0) {
+        const char *dot = strchr(name, '.');
+        char hint[160] = "";
+        if (dot)
+            suggest_key(name, (size_t)(dot - name), dot + 1, strlen(dot + 1), hint, sizeof hint);
+        return fc_err_set(FC_ECONFIG, "%s: unknown key%s", name, hint);
+    }
     if (size == 0 || key_text(c, &keys[ki], buf, size))
         return fc_err_set(FC_ECONFIG, "%s: value longer than %zu bytes", name, size);
     return FC_OK;
@@ -815,9 +883,11 @@ static int on_pair(void *user, const char *section, const char *name, const char
         return 1;
     }
     if (ki < 0) {
+        char hint[160];
+        suggest_key(section, strlen(section), name, strlen(name), hint, sizeof hint);
         if (!section_known(section, strlen(section)))
-            return parse_fail(p, "[%s]: unknown section", section);
-        return parse_fail(p, "%s.%s: unknown key", section, name);
+            return parse_fail(p, "[%s]: unknown section%s", section, hint);
+        return parse_fail(p, "%s.%s: unknown key%s", section, name, hint);
     }
     if (p->c->origin[ki] > 0)
         return parse_fail(p, "%s.%s: duplicate key (first set on line %d)", section, name,
@@ -997,6 +1067,26 @@ int fc_config_validate(const fc_config_t *c)
                                   where, g->label[i], c->data.classes);
     }
 
+    /* A held-out share of one training file: not of generated data (it has its own test
+     * set), not beside a test file, and not of per-client files (rank 0 would need them all). */
+    if (c->data.test_fraction > 0) {
+        fc_config_where(c, "data.test_fraction", where, sizeof where);
+        if (c->data.format == FC_FMT_SYNTHETIC)
+            return fc_err_set(FC_ECONFIG,
+                              "%sdata.test_fraction: needs data.format = csv, libsvm or idx, got "
+                              "synthetic (synthetic data has its own held-out test set)",
+                              where);
+        if (c->data.test[0])
+            return fc_err_set(FC_ECONFIG,
+                              "%sdata.test_fraction: is for a training set without a test file, "
+                              "but data.test = %s is given too",
+                              where, c->data.test);
+        if (c->partition.scheme == FC_PART_FILES)
+            return fc_err_set(FC_ECONFIG,
+                              "%sdata.test_fraction: needs a single training file, not "
+                              "partition.scheme = files",
+                              where);
+    }
     if (c->data.format == FC_FMT_SYNTHETIC) {
         fc_config_where(c, "partition.scheme", where, sizeof where);
         if (c->partition.scheme == FC_PART_FILES)

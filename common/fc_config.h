@@ -17,7 +17,7 @@
 #define FC_PATH_MAX 4096
 #define FC_NAME_MAX 32
 /* Number of keys (SPEC §6 plus algorithm.local_solver), the length of origin[]. */
-#define FC_CONFIG_NKEYS 36
+#define FC_CONFIG_NKEYS 37
 /* A model's own keys: at most this many set, each value at most this long. */
 #define FC_MODEL_OWN_MAX 8
 #define FC_MODEL_VALUE_MAX 128
@@ -39,6 +39,7 @@ typedef struct {
         fc_format_t format;
         char train[FC_PATH_MAX]; /* resolved against the config file's folder */
         char test[FC_PATH_MAX];  /* "" = none */
+        double test_fraction;    /* share of a single training file held out as the test set */
         long max_examples;       /* 0 = all */
         int resize;              /* idx: r x r, default 28 */
         int classes;             /* 0 = from the labels */
@@ -127,6 +128,11 @@ int fc_config_local_steps(const fc_config_t *c);
 typedef void (*fc_config_visit_fn)(const char *section, const char *key, const char *value,
                                    void *ctx);
 void fc_config_visit(const fc_config_t *c, fc_config_visit_fn fn, void *ctx);
+
+/* What a key's value is, for writers that type it (summary.json): a number, true/false, or
+ * text (names, paths, groups). FC_KEY_TEXT for an unknown key. */
+typedef enum { FC_KEY_TEXT, FC_KEY_NUMBER, FC_KEY_BOOL } fc_key_kind_t;
+fc_key_kind_t fc_config_key_kind(const char *section, const char *key);
 
 /* The effective value of one key ("section.key") as fc_config_visit shows it, into buf
  * (size bytes; FC_CONFIG_VALUE_MAX is always enough). FC_ECONFIG for an unknown key or

@@ -2,14 +2,18 @@
 #include "fc_dataset.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fc_mem.h"
 #include "fc_model.h"
 #include "fc_partition.h"
+#include "fc_rng.h"
 
 fc_label_rule_t fc_dataset_label_rule(const fc_config_t *c)
 {
@@ -67,32 +71,129 @@ static int max_class_of(const double *y, size_t n)
     return (int)mx + 1;
 }
 
-/* Partition the whole training set (its n labels y) and build the rank's clients' blocks. */
+/* Stream of the held-out split: never a client id, and not a partition scheme's tag. */
+#define HELD_GLOBAL (UINT64_MAX - 2)
+#define TAG_HELD_OUT 0x484f4c444f555401ULL /* "HOLDOUT" 1 */
+
+/* data.test_fraction of the n examples of the training file: a shuffle seeded by run.seed
+ * alone picks round(f n) of them for the test set, so the split is the same on every rank
+ * and for any P. Both lists come out increasing (file order); the caller frees them. */
+static int held_out_split(const fc_config_t *c, size_t n, size_t **keep, size_t *nkeep,
+                          size_t **held, size_t *nheld)
+{
+    int err;
+    size_t *perm = NULL, h = (size_t)floor(c->data.test_fraction * (double)n + 0.5), a = 0, b = 0;
+    unsigned char *out = NULL;
+    *keep = *held = NULL;
+    if (h == 0 || h >= n)
+        return fc_err_set(FC_EDATA,
+                          "%s: data.test_fraction = %g of %zu examples holds out %zu of them; the "
+                          "test set and the clients both need examples",
+                          c->data.train, c->data.test_fraction, n, h);
+    FC_CALL(fc_alloc(n, sizeof *perm, &perm));
+    FC_CALL(fc_calloc(n, 1, &out));
+    FC_CALL(fc_alloc(n - h, sizeof **keep, keep));
+    FC_CALL(fc_alloc(h, sizeof **held, held));
+    fc_rng_t r;
+    fc_rng_seed(&r, c->run.seed, HELD_GLOBAL, TAG_HELD_OUT);
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    fc_rng_shuffle(&r, n, perm);
+    for (size_t j = 0; j < h; j++)
+        out[perm[j]] = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (out[i])
+            (*held)[a++] = i;
+        else
+            (*keep)[b++] = i;
+    }
+    *nheld = h;
+    *nkeep = n - h;
+cleanup:
+    if (err) {
+        fc_free(keep);
+        fc_free(held);
+    }
+    fc_free(&perm);
+    fc_free(&out);
+    return err;
+}
+
+/* Partition the training examples (labels y of the n in the file; without those
+ * data.test_fraction holds out) and build the rank's clients' blocks. */
 static int split_whole(const fc_config_t *c, const double *y, size_t n, block_fn make,
                        const void *src, fc_shards_t *s)
 {
     int err;
-    size_t K = (size_t)c->partition.clients;
+    size_t K = (size_t)c->partition.clients, *keep = NULL, *held = NULL, *rows = NULL;
+    size_t nkeep = n, nheld = 0;
+    double *ykeep = NULL;
+    const double *yp = y;
     fc_partition_t *part = NULL;
     int classes = c->data.classes > 0 ? c->data.classes : max_class_of(y, n);
+    if (c->data.test_fraction > 0) {
+        FC_CALL(held_out_split(c, n, &keep, &nkeep, &held, &nheld));
+        FC_CALL(fc_alloc(nkeep, sizeof *ykeep, &ykeep));
+        FC_CALL(fc_alloc(nkeep, sizeof *rows, &rows));
+        for (size_t i = 0; i < nkeep; i++)
+            ykeep[i] = y[keep[i]];
+        yp = ykeep;
+    }
     switch (c->partition.scheme) {
     case FC_PART_IID:
-        FC_CALL(fc_partition_iid(n, K, c->run.seed, &part));
+        FC_CALL(fc_partition_iid(nkeep, K, c->run.seed, &part));
         break;
     case FC_PART_DIRICHLET:
-        FC_CALL(fc_partition_dirichlet(y, n, classes, K, c->partition.alpha, c->run.seed, &part));
+        FC_CALL(
+            fc_partition_dirichlet(yp, nkeep, classes, K, c->partition.alpha, c->run.seed, &part));
         break;
     case FC_PART_LABEL_GROUPS:
-        FC_CALL(fc_partition_label_groups(y, n, &c->partition.groups, K, c->run.seed, &part));
+        FC_CALL(fc_partition_label_groups(yp, nkeep, &c->partition.groups, K, c->run.seed, &part));
         break;
     default:
         FC_FAIL(FC_EINVAL, "partition.scheme files needs a {k} path");
     }
-    for (size_t k = s->lo; k < s->hi; k++)
-        FC_CALL(make(src, part->index + part->offset[k], part->offset[k + 1] - part->offset[k],
-                     &s->block[k - s->lo]));
+    for (size_t k = s->lo; k < s->hi; k++) {
+        const size_t *idx = part->index + part->offset[k];
+        size_t cnt = part->offset[k + 1] - part->offset[k];
+        if (keep) { /* positions among the kept examples -> rows of the file */
+            for (size_t t = 0; t < cnt; t++)
+                rows[t] = keep[idx[t]];
+            idx = rows;
+        }
+        FC_CALL(make(src, idx, cnt, &s->block[k - s->lo]));
+    }
 cleanup:
     fc_partition_destroy(&part);
+    fc_free(&keep);
+    fc_free(&held);
+    fc_free(&rows);
+    fc_free(&ykeep);
+    return err;
+}
+
+/* The held-out test set of data.test_fraction: the training file read again, and the
+ * rows held_out_split picks. */
+static int held_out_testset(const fc_config_t *c, fc_data_t **out)
+{
+    int err;
+    fc_data_t *all = NULL;
+    fc_idx_t *raw = NULL;
+    size_t *keep = NULL, *held = NULL, nkeep, nheld;
+    if (c->data.format == FC_FMT_IDX) {
+        FC_CALL(fc_idx_read(c->data.train, 0, c->data.resize, (size_t)c->data.max_examples, &raw));
+        FC_CALL(held_out_split(c, raw->n, &keep, &nkeep, &held, &nheld));
+        FC_CALL(fc_idx_block(raw, held, nheld, out));
+    } else {
+        FC_CALL(read_file(c, c->data.train, &all));
+        FC_CALL(held_out_split(c, all->n, &keep, &nkeep, &held, &nheld));
+        FC_CALL(fc_data_subset(all, held, nheld, out));
+    }
+cleanup:
+    fc_free(&keep);
+    fc_free(&held);
+    fc_data_destroy(&all);
+    fc_idx_destroy(&raw);
     return err;
 }
 
@@ -223,6 +324,8 @@ int fc_testset_load(const fc_config_t *c, size_t p_raw, int classes, fc_data_t *
         FC_CALL(fc_data_synthetic_test(&sp, rule.kind, (size_t)c->data.n_per_client * 4, &t));
     } else if (c->data.format == FC_FMT_IDX && c->data.test[0]) {
         FC_CALL(fc_data_read_idx(c->data.test, 1, c->data.resize, 0, &t));
+    } else if (c->data.test_fraction > 0) {
+        FC_CALL(held_out_testset(c, &t));
     } else if (c->data.test[0]) {
         fc_config_t tc = *c;
         tc.data.max_examples = 0;
@@ -248,6 +351,7 @@ struct ini_ctx {
     const char *ext;
     const char *train_fmt;
     int has_test;
+    const char *out_dir; /* the source config's output.dir, absolute */
 };
 
 static void ini_key(const char *section, const char *key, const char *value, void *vctx)
@@ -263,6 +367,8 @@ static void ini_key(const char *section, const char *key, const char *value, voi
         fprintf(x->f, "format = %s\n", x->train_fmt);
     else if (strcmp(section, "data") == 0 && strcmp(key, "test") == 0)
         fprintf(x->f, x->has_test ? "test = test.%s\n" : "", x->ext);
+    else if (strcmp(section, "data") == 0 && strcmp(key, "test_fraction") == 0)
+        ; /* the held-out rows are test.<ext> now, and not in the clients' files */
     else if (strcmp(section, "data") == 0 && strcmp(key, "max_examples") == 0)
         fprintf(x->f, "max_examples = 0\n");
     else if (strcmp(section, "partition") == 0 && strcmp(key, "scheme") == 0)
@@ -270,21 +376,56 @@ static void ini_key(const char *section, const char *key, const char *value, voi
     else if (strcmp(section, "partition") == 0 && strcmp(key, "groups") == 0)
         ; /* not used with files */
     else if (strcmp(section, "output") == 0 && strcmp(key, "dir") == 0)
-        ; /* the caller chooses */
+        fprintf(x->f, "dir = %s\n", x->out_dir);
     else if (value[0] == '\0')
         ; /* unset optional key */
     else
         fprintf(x->f, "%s = %s\n", key, value);
 }
 
+/* The output folder the source config file names (not --out, which is the partition's
+ * folder), made absolute since partition.ini lives elsewhere: relative paths in it would be
+ * read from its own folder. */
+static int source_output_dir(const fc_config_t *c, char *out, size_t size)
+{
+    int err;
+    fc_config_t *src = NULL;
+    char cwd[FC_PATH_MAX];
+    FC_CALL(fc_alloc(1, sizeof *src, &src));
+    if (c->source[0])
+        FC_CALL(fc_config_load(c->source, src));
+    else
+        fc_config_defaults(src);
+    const char *dir = src->output.dir;
+    if (dir[0] == '/') {
+        if (snprintf(out, size, "%s", dir) >= (int)size) FC_FAIL(FC_EIO, "%s: path too long", dir);
+    } else {
+        if (!getcwd(cwd, sizeof cwd))
+            FC_FAIL(FC_EIO, "cannot name the current folder: %s", strerror(errno));
+        if (snprintf(out, size, "%s/%s", cwd, dir) >= (int)size)
+            FC_FAIL(FC_EIO, "%s/%s: path too long", cwd, dir);
+    }
+cleanup:
+    fc_free(&src);
+    return err;
+}
+
 static int write_ini(const fc_config_t *c, const char *dir, const char *ext, const char *fmt,
                      int has_test)
 {
-    char path[FC_PATH_MAX + 32];
+    char path[FC_PATH_MAX + 32], out_dir[FC_PATH_MAX];
+    int err = source_output_dir(c, out_dir, sizeof out_dir);
+    if (err) return err;
+    /* inih reads lines of at most 198 characters: refuse what it could not read back. */
+    if (strlen(out_dir) > 180)
+        return fc_err_set(FC_EIO,
+                          "%s/partition.ini: output.dir '%s' is too long for a config line; "
+                          "use a shorter [output] dir",
+                          dir, out_dir);
     snprintf(path, sizeof path, "%s/partition.ini", dir);
     FILE *f = fopen(path, "w");
     if (!f) return fc_err_set(FC_EIO, "%s: cannot write: %s", path, strerror(errno));
-    struct ini_ctx x = {f, "", ext, fmt, has_test};
+    struct ini_ctx x = {f, "", ext, fmt, has_test, out_dir};
     fprintf(f, "; written by fedpc partition: the same run, read back from one file per client\n");
     fc_config_visit(c, ini_key, &x);
     if (fclose(f) != 0) return fc_err_set(FC_EIO, "%s: write failed", path);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fc_config.h"
 #include "fc_mem.h"
 
 int fc_mkdirs(const char *dir)
@@ -30,9 +31,66 @@ int fc_mkdirs(const char *dir)
     return FC_OK;
 }
 
+/* Test hooks, inert unless their variable is set; they let a test kill a writer at a chosen
+ * point instead of guessing how long a write takes.
+ * FC_TEST_WRITE_STAGES = "W,R" (two file descriptors, or two FIFO paths — a process
+ *   started by mpirun inherits no descriptors — opened W first, then R, at the first
+ *   stage and kept): at each stage of fc_write_atomic the
+ *   writer writes one byte naming it to W — 'o' temporary opened, 'h' half the bytes written,
+ *   'w' all written, synced and closed, 'r' renamed over the old file, 'd' folder synced —
+ *   then waits for one byte on R before it goes on (end of file on R lets it run freely).
+ * FC_TEST_WRITE_DELAY_MS = N: sleep N ms before each write() and fsync(), a slow disk. */
+
+/* A non-negative integer from a test variable's text, or -1. */
+static long test_integer(const char *text, long long hi)
+{
+    long long v;
+    char why[64];
+    if (!text || fc_parse_integer(text, 0, hi, &v, why, sizeof why) != 0) return -1;
+    return (long)v;
+}
+
+static void test_delay(void)
+{
+    long ms = test_integer(getenv("FC_TEST_WRITE_DELAY_MS"), 60000);
+    if (ms > 0) {
+        struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* A descriptor of the stage hook: a number, or a FIFO path opened once (the hook's only
+ * state; it exists for tests alone). */
+static long test_fd(const char *text, int flags, int *opened)
+{
+    if (!strchr(text, '/')) return test_integer(text, 1 << 20);
+    if (*opened < 0) *opened = open(text, flags);
+    return *opened;
+}
+
+#define FC_TEST_PATH_MAX 512
+static void test_stage(char stage)
+{
+    static int wopen = -1, ropen = -1;
+    const char *text = getenv("FC_TEST_WRITE_STAGES");
+    char buf[2 * FC_TEST_PATH_MAX], ack;
+    if (!text || strlen(text) >= sizeof buf) return;
+    memcpy(buf, text, strlen(text) + 1);
+    char *comma = strchr(buf, ',');
+    if (!comma) return;
+    *comma = '\0';
+    long wfd = test_fd(buf, O_WRONLY, &wopen), rfd = test_fd(comma + 1, O_RDONLY, &ropen);
+    if (wfd < 0 || rfd < 0) return;
+    while (write((int)wfd, &stage, 1) < 0 && errno == EINTR) {
+    }
+    while (read((int)rfd, &ack, 1) < 0 && errno == EINTR) {
+    }
+}
+
 static int write_all(int fd, const char *p, size_t len)
 {
     while (len > 0) {
+        test_delay();
         ssize_t w = write(fd, p, len);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) return -1;
@@ -42,17 +100,14 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-/* Test hook: FC_TEST_PAUSE_BEFORE_RENAME_MS stretches the window between the temporary
- * file and the rename so a test can kill the process inside it. */
-static void test_pause(void)
+/* Two halves so that a test can stop the writer with the temporary file half written. */
+static int write_synced(int fd, const char *p, size_t len)
 {
-    const char *ms = getenv("FC_TEST_PAUSE_BEFORE_RENAME_MS");
-    if (!ms) return;
-    long v = strtol(ms, NULL, 10);
-    if (v > 0 && v < 60000) {
-        struct timespec ts = {v / 1000, (v % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    if (write_all(fd, p, len / 2) != 0) return -1;
+    test_stage('h');
+    if (write_all(fd, p + len / 2, len - len / 2) != 0) return -1;
+    test_delay();
+    return fsync(fd);
 }
 
 int fc_write_atomic(const char *dir, const char *name, const void *data, size_t len)
@@ -62,21 +117,24 @@ int fc_write_atomic(const char *dir, const char *name, const void *data, size_t 
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (fd < 0) return fc_err_set(FC_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    test_stage('o');
+    if (write_synced(fd, data, len) != 0) {
         int e = errno;
         close(fd);
         unlink(tmp);
         return fc_err_set(FC_EIO, "%s: write failed: %s", tmp, strerror(e));
     }
     if (close(fd) != 0) return fc_err_set(FC_EIO, "%s: close failed: %s", tmp, strerror(errno));
-    test_pause();
+    test_stage('w');
     if (rename(tmp, path) != 0)
         return fc_err_set(FC_EIO, "%s: cannot rename: %s", path, strerror(errno));
+    test_stage('r');
     int dfd = open(dir, O_RDONLY);
     if (dfd >= 0) { /* make the rename itself durable */
         fsync(dfd);
         close(dfd);
     }
+    test_stage('d');
     return FC_OK;
 }
 

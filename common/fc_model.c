@@ -46,6 +46,11 @@ int fc_model_key_known(const char *key)
     return 0;
 }
 
+const fc_model_ops_t *fc_model_at(size_t i)
+{
+    return i < registry.n ? registry.row[i] : NULL;
+}
+
 int fc_model_init(fc_model_t *m, const fc_model_ops_t *ops, size_t p, int classes, double beta)
 {
     size_t d = p;

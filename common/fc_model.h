@@ -74,6 +74,8 @@ FC_MUST int fc_model_register(const fc_model_ops_t *ops);
  * and checks it against the chosen model.type). The declaring row, or NULL. */
 const fc_model_key_t *fc_model_key_find(const fc_model_ops_t *ops, const char *key);
 int fc_model_key_known(const char *key);
+/* Row i of the registry, or NULL past the last (to list the valid names). */
+const fc_model_ops_t *fc_model_at(size_t i);
 /* Fill m for p features and C classes (ignored, and m->classes = 1, unless the model's labels
  * are classes). FC_EINVAL, with m untouched, if p == 0, C < 2 for softmax, d = p*C overflows
  * or exceeds the BLAS int range, or beta is not positive and finite for linear. */

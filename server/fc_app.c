@@ -80,13 +80,17 @@ static int sweep_runner(void *vtp, const fc_config_t *c, const char *out_dir, fc
     return fc_job_run_config(vtp, c, out_dir, 1, 1, res);
 }
 
+static int sweep_agree(void *vtp, int err)
+{
+    return agree_and_report(vtp, err);
+}
+
 static int cmd_sweep(fc_tp_t *tp, const fc_cli_t *cli)
 {
     fc_config_t c;
     int err = load_config(tp, cli, &c);
-    if (!err) err = make_output_dir(tp, c.output.dir);
     if (err) return input_status(err);
-    return fc_sweep_run(&c, cli, fc_tp_rank(tp) == 0, sweep_runner, tp);
+    return fc_sweep_run(&c, cli, fc_tp_rank(tp) == 0, sweep_runner, sweep_agree, tp);
 }
 
 static int cmd_partition(fc_tp_t *tp, const fc_cli_t *cli)

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fc_algo.h"
 #include "fc_file.h"
+#include "fc_model.h"
 #include "fc_mem.h"
 
 struct fc_output {
@@ -92,14 +94,83 @@ static void add_number(cJSON *obj, const char *key, double v)
 
 struct echo_ctx {
     cJSON *root;
+    const fc_config_t *c;
 };
+
+/* Whether a key steers this run, so that the echo lists only those: the data keys of its
+ * format, the partition keys of its scheme, the model's own keys, and the algorithm keys
+ * its registry row lists (fc_algo_uses_key: the penalty of fpc/pvi only with the iso
+ * family). [run] and [output] always apply. */
+static int key_applies(const fc_config_t *c, const char *section, const char *key)
+{
+    const fc_algo_ops_t *a = fc_algo_find(c->algorithm.name);
+    const fc_model_ops_t *m = fc_model_find(c->model.type);
+    int synth = c->data.format == FC_FMT_SYNTHETIC;
+#define IS(k) (strcmp(key, (k)) == 0)
+    if (strcmp(section, "data") == 0) {
+        if (IS("format")) return 1;
+        if (IS("n_per_client") || IS("features") || IS("heterogeneity") || IS("noise"))
+            return synth;
+        if (IS("test")) return c->data.test[0] != '\0';
+        if (IS("test_fraction")) return c->data.test_fraction > 0;
+        if (IS("resize")) return c->data.format == FC_FMT_IDX;
+        if (IS("classes")) return m && m->labels == FC_LABEL_CLASS;
+        return !synth; /* train, max_examples */
+    }
+    if (strcmp(section, "partition") == 0) {
+        if (IS("alpha")) return c->partition.scheme == FC_PART_DIRICHLET;
+        if (IS("groups")) return c->partition.scheme == FC_PART_LABEL_GROUPS;
+        return 1;
+    }
+    if (strcmp(section, "model") == 0)
+        return IS("noise_precision") ? m && m->labels == FC_LABEL_REAL : 1;
+    if (strcmp(section, "algorithm") == 0)
+        return !a || fc_algo_uses_key(a, c->algorithm.family, key);
+#undef IS
+    return 1;
+}
+
+/* Is text a JSON number (RFC 8259: -?int frac? exp?)? The config's own text is kept
+ * exactly (run.seed needs all 64 bits, which a double would round). */
+static int is_json_number(const char *t)
+{
+    if (*t == '-') t++;
+    if (*t == '0')
+        t++;
+    else if (*t >= '1' && *t <= '9')
+        while (*t >= '0' && *t <= '9')
+            t++;
+    else
+        return 0;
+    if (*t == '.') {
+        if (!(*++t >= '0' && *t <= '9')) return 0;
+        while (*t >= '0' && *t <= '9')
+            t++;
+    }
+    if (*t == 'e' || *t == 'E') {
+        t++;
+        if (*t == '+' || *t == '-') t++;
+        if (!(*t >= '0' && *t <= '9')) return 0;
+        while (*t >= '0' && *t <= '9')
+            t++;
+    }
+    return *t == '\0';
+}
 
 static void echo_key(const char *section, const char *key, const char *value, void *vctx)
 {
     struct echo_ctx *e = vctx;
+    if (!key_applies(e->c, section, key)) return;
     cJSON *sec = cJSON_GetObjectItemCaseSensitive(e->root, section);
     if (!sec) sec = cJSON_AddObjectToObject(e->root, section);
-    if (sec) cJSON_AddStringToObject(sec, key, value);
+    if (!sec) return;
+    fc_key_kind_t kind = fc_config_key_kind(section, key);
+    if (kind == FC_KEY_BOOL)
+        cJSON_AddBoolToObject(sec, key, strcmp(value, "true") == 0);
+    else if (kind == FC_KEY_NUMBER && is_json_number(value))
+        cJSON_AddRawToObject(sec, key, value);
+    else
+        cJSON_AddStringToObject(sec, key, value);
 }
 
 int fc_output_summary(const char *dir, const fc_config_t *c, const fc_summary_t *s)
@@ -109,7 +180,7 @@ int fc_output_summary(const char *dir, const fc_config_t *c, const fc_summary_t 
     cJSON *root = cJSON_CreateObject(), *cfg = NULL, *fin = NULL;
     if (!root) return fc_err_set(FC_ENOMEM, "out of memory building summary.json");
     cfg = cJSON_AddObjectToObject(root, "config");
-    struct echo_ctx e = {cfg};
+    struct echo_ctx e = {cfg, c};
     if (cfg) fc_config_visit(c, echo_key, &e);
     cJSON_AddStringToObject(root, "status", s->status);
     if (s->trend) cJSON_AddStringToObject(root, "trend", s->trend);

@@ -318,9 +318,15 @@ static const char *config_str(const cJSON *sum, const char *section, const char 
     return json_str(cJSON_GetObjectItemCaseSensitive(cfg, section), key);
 }
 
+/* A number from the config echo ("config": {section: {key: number}}, or "text" as older
+ * folders have it), NaN if absent. */
 static double config_num(const cJSON *sum, const char *section, const char *key)
 {
-    const char *s = config_str(sum, section, key);
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(sum, "config");
+    const cJSON *sec = cJSON_GetObjectItemCaseSensitive(cfg, section);
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(sec, key);
+    if (cJSON_IsNumber(it)) return it->valuedouble;
+    const char *s = json_str(sec, key);
     double v;
     if (!s || !parse_num(s, &v)) return NAN;
     return v;
@@ -510,28 +516,14 @@ static bool name_is(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
-/* Is word a word of the space-separated list? */
-static bool word_in(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = list; p && (p = strstr(p, word)); p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) return true;
-    return false;
-}
-
 /* Does the run's algorithm read this key? Its registry row lists the [algorithm] keys it
  * reads; of those, the penalty matters to a family only if the family keeps no precision
  * (it is then iso's fixed local precision ρ). An unknown algorithm shows every key. */
 static bool key_used(const curve_t *c, const char *key)
 {
     const fc_algo_ops_t *a = fc_algo_find(c->algo);
-    if (!a || strncmp(key, "algorithm.", 10) != 0 || name_is(key, "algorithm.name")) return true;
-    if (!word_in(a->keys, key + 10)) return false;
-    if (name_is(key, "algorithm.penalty") && a->uses_family) {
-        const fc_family_ops_t *f = fc_family_find(c->family);
-        return !f || f->prec_len(1) == 0;
-    }
-    return true;
+    if (!a || strncmp(key, "algorithm.", 10) != 0) return true;
+    return fc_algo_uses_key(a, c->family, key + 10);
 }
 
 /* The key's name without its section, unless another key has the same short name. */

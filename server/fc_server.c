@@ -299,6 +299,7 @@ static int finish(server_t *s, const fc_metrics_t *last, const char *status, con
     if (strcmp(status, "max_rounds") == 0) sum.trend = trend(s);
     snprintf(r->status, sizeof r->status, "%s", status);
     snprintf(r->trend, sizeof r->trend, "%s", sum.trend ? sum.trend : "");
+    snprintf(r->reason, sizeof r->reason, "%s", why ? why : "");
     r->rounds = last->round;
     r->objective_gap = s->have_ref ? last->objective - s->F_star : NAN;
     r->correction = last->correction;

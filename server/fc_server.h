@@ -34,6 +34,7 @@ typedef struct {
     double objective_gap; /* final F(m) − F(θ*), NaN without reference */
     double correction;    /* final, NaN when it does not apply */
     double radius;        /* linearised spectral radius of the round map at θ*, or NaN */
+    char reason[512];     /* why it diverged (or, from the sweep, could not start); "" */
 } fc_run_result_t;
 
 /* Collective (rank 0 side): run the configured algorithm to the end, write the output,

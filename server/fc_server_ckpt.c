@@ -235,8 +235,11 @@ int fc_srv_checkpoint_restore(server_t *s, int *round, fc_run_result_t *r)
     (void)r;
     snprintf(path, sizeof path, "%s/%s", s->env->out_dir, CKPT_NAME);
     err = fc_ckpt_read(path, &ck);
-    if (err == FC_EIO)
-        FC_FAIL(FC_ECONFIG, "run.resume = true but there is no checkpoint: %s", fc_err_msg());
+    /* Prefix the reader's message: formatting the message slot into itself garbles it. */
+    if (err == FC_EIO) {
+        fc_err_prefix("run.resume = true but there is no checkpoint: ");
+        err = FC_ECONFIG;
+    }
     if (err) goto cleanup;
     const char *saved = fc_ckpt_get(ck, "config", &bytes);
     if (!saved) FC_FAIL(FC_EDATA, "%s: corrupt checkpoint: no config section", path);

@@ -13,7 +13,6 @@ typedef struct {
     int index[FC_CLI_MAX_VARY]; /* value index per --vary key */
     fc_run_result_t res;
     char dir[64];
-    char note[160]; /* why a run could not start */
 } sweep_row_t;
 
 static size_t product_size(const fc_cli_t *cli)
@@ -41,16 +40,30 @@ static void fmt_num(char *buf, size_t n, double v)
         snprintf(buf, n, "%.6g", v);
 }
 
+/* text as the last field of a CSV line: every row must split on commas alone (the plotter
+ * and awk -F, read it so), so commas become semicolons and line breaks spaces. Returns the
+ * bytes written. */
+static size_t csv_last_field(char *out, size_t cap, const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p && n + 2 < cap; p++)
+        out[n++] = *p == ',' ? ';' : *p == '\n' || *p == '\r' ? ' ' : *p;
+    if (n + 1 < cap) out[n++] = '\n';
+    out[n < cap ? n : cap - 1] = '\0';
+    return n;
+}
+
 static int write_csv(const char *dir, const fc_cli_t *cli, const sweep_row_t *rows, size_t n)
 {
     int err;
-    size_t cap = (n + 1) * (size_t)(256 + 80 * cli->nvary), len = 0;
+    size_t cap = (n + 1) * (size_t)(256 + sizeof rows->res.reason + 80 * cli->nvary), len = 0;
     char *text = NULL, g[32], c[32];
     FC_CALL(fc_alloc(cap, 1, &text));
     for (int j = 0; j < cli->nvary; j++)
         len += (size_t)snprintf(text + len, cap - len, "%s,", cli->vary[j].key);
-    len += (size_t)snprintf(text + len, cap - len,
-                            "status,trend,rounds,rounds_to_tol,objective_gap,correction,dir\n");
+    len +=
+        (size_t)snprintf(text + len, cap - len,
+                         "status,trend,rounds,rounds_to_tol,objective_gap,correction,dir,reason\n");
     for (size_t i = 0; i < n; i++) {
         const sweep_row_t *r = &rows[i];
         for (int j = 0; j < cli->nvary; j++)
@@ -59,8 +72,9 @@ static int write_csv(const char *dir, const fc_cli_t *cli, const sweep_row_t *ro
         fmt_num(c, sizeof c, r->res.correction);
         char tol[16] = "";
         if (r->res.rounds_to_tol >= 0) snprintf(tol, sizeof tol, "%d", r->res.rounds_to_tol);
-        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%d,%s,%s,%s,%s\n", r->res.status,
+        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%d,%s,%s,%s,%s,", r->res.status,
                                 r->res.trend, r->res.rounds, tol, g, c, r->dir);
+        len += csv_last_field(text + len, cap - len, r->res.reason);
     }
     FC_CALL(fc_write_atomic(dir, "sweep.csv", text, len));
 cleanup:
@@ -68,22 +82,32 @@ cleanup:
     return err;
 }
 
+/* A --vary column is as wide as its key or its longest value, at least 22. */
+static int column_width(const fc_vary_t *v)
+{
+    size_t w = strlen(v->key) > 22 ? strlen(v->key) : 22;
+    for (int i = 0; i < v->count; i++)
+        if (strlen(v->value[i]) > w) w = strlen(v->value[i]);
+    return (int)w;
+}
+
 static void print_row(const fc_cli_t *cli, const sweep_row_t *r, int header)
 {
     if (header) {
         for (int j = 0; j < cli->nvary; j++)
-            printf("%-22s ", cli->vary[j].key);
-        printf("%-10s %-9s %6s %8s %12s %12s\n", "status", "trend", "rounds", "to_tol", "gap",
-               "correction");
+            printf("%-*s ", column_width(&cli->vary[j]), cli->vary[j].key);
+        printf("%-10s %-9s %6s %8s %12s %12s  %s\n", "status", "trend", "rounds", "to_tol", "gap",
+               "correction", "reason");
     }
     char g[32], c[32], tol[16] = "-";
     fmt_num(g, sizeof g, r->res.objective_gap);
     fmt_num(c, sizeof c, r->res.correction);
     if (r->res.rounds_to_tol >= 0) snprintf(tol, sizeof tol, "%d", r->res.rounds_to_tol);
     for (int j = 0; j < cli->nvary; j++)
-        printf("%-22s ", cli->vary[j].value[r->index[j]]);
-    printf("%-10s %-9s %6d %8s %12s %12s\n", r->res.status, r->res.trend[0] ? r->res.trend : "-",
-           r->res.rounds, tol, g[0] ? g : "-", c[0] ? c : "-");
+        printf("%-*s ", column_width(&cli->vary[j]), cli->vary[j].value[r->index[j]]);
+    printf("%-10s %-9s %6d %8s %12s %12s  %s\n", r->res.status,
+           r->res.trend[0] ? r->res.trend : "-", r->res.rounds, tol, g[0] ? g : "-", c[0] ? c : "-",
+           r->res.reason[0] ? r->res.reason : "-");
     fflush(stdout);
 }
 
@@ -123,17 +147,66 @@ static int row_config(const fc_config_t *base, const fc_cli_t *cli, sweep_row_t 
     return FC_OK;
 }
 
+/* Refuse, before any run, a --vary that no cell could use: an unknown key (with the nearest
+ * known one) or a value the base config rejects on its own. Values that are only invalid
+ * together with another --vary's value still make their cells "invalid". */
+static int check_vary(const fc_config_t *base, const fc_cli_t *cli, fc_config_t *c)
+{
+    char kb[128], value[FC_CONFIG_VALUE_MAX], *ks;
+    for (int j = 0; j < cli->nvary; j++) {
+        const fc_vary_t *v = &cli->vary[j];
+        snprintf(kb, sizeof kb, "%s", v->key);
+        for (char *k = strtok_r(kb, "+", &ks); k; k = strtok_r(NULL, "+", &ks))
+            if (fc_config_get(base, k, value, sizeof value)) {
+                fc_err_prefix("--vary %s: ", v->key);
+                return FC_ECONFIG;
+            }
+        for (int i = 0; i < v->count; i++) {
+            *c = *base;
+            if (set_zipped(c, v->key, v->value[i])) {
+                fc_err_prefix("--vary %s: value '%s' is invalid for every cell: ", v->key,
+                              v->value[i]);
+                return FC_ECONFIG;
+            }
+        }
+    }
+    return FC_OK;
+}
+
+/* Why run r could not start or failed, as far as this rank knows. */
+static void row_failure(sweep_row_t *r, const char *status)
+{
+    snprintf(r->res.status, sizeof r->res.status, "%s", status);
+    r->res.rounds_to_tol = -1; /* nothing was measured */
+    r->res.objective_gap = r->res.correction = NAN;
+    if (r->res.reason[0]) return;
+    const char *msg = fc_err_msg();
+    snprintf(r->res.reason, sizeof r->res.reason, "%s",
+             msg && msg[0] ? msg : "failed on another rank (see its message above)");
+}
+
 int fc_sweep_run(const fc_config_t *base, const fc_cli_t *cli, int is_root, fc_sweep_run_fn run,
-                 void *ctx)
+                 fc_sweep_agree_fn agree, void *ctx)
 {
     size_t n = product_size(cli);
     sweep_row_t *rows = NULL;
     fc_config_t *c = NULL;
     int status = FC_EXIT_DONE;
-    if (fc_calloc(n, sizeof *rows, &rows) || fc_alloc(1, sizeof *c, &c) ||
-        (is_root && fc_mkdirs(base->output.dir))) {
+    if (fc_calloc(n, sizeof *rows, &rows) || fc_alloc(1, sizeof *c, &c)) {
         if (is_root) fprintf(stderr, "fedpc: %s\n", fc_err_msg());
         status = FC_EXIT_INTERNAL;
+        goto cleanup;
+    }
+    /* Every rank checks the same lists against the same config, so all refuse together. */
+    if (check_vary(base, cli, c)) {
+        if (is_root) fprintf(stderr, "fedpc: %s\n", fc_err_msg());
+        status = FC_EXIT_INPUT;
+        goto cleanup;
+    }
+    /* Only rank 0 writes here: all ranks learn whether it can. */
+    int err = agree(ctx, is_root ? fc_mkdirs(base->output.dir) : FC_OK);
+    if (err) {
+        status = fc_exit_status(err);
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++) {
@@ -141,12 +214,14 @@ int fc_sweep_run(const fc_config_t *base, const fc_cli_t *cli, int is_root, fc_s
         decode(cli, i, r->index);
         r->res.rounds_to_tol = -1;
         r->res.objective_gap = r->res.correction = NAN;
+        fc_err_clear();
         if (row_config(base, cli, r, c, i)) {
-            snprintf(r->res.status, sizeof r->res.status, "invalid");
+            row_failure(r, "invalid");
             if (is_root) fprintf(stderr, "fedpc: sweep %s: %s\n", r->dir, fc_err_msg());
         } else {
             int st = run(ctx, c, c->output.dir, &r->res);
             if (st == FC_EXIT_INTERNAL) status = FC_EXIT_INTERNAL;
+            if (strcmp(r->res.status, "error") == 0) row_failure(r, "error");
         }
         if (is_root) {
             print_row(cli, r, i == 0);

@@ -52,8 +52,25 @@ kill_test() {
 
 rows() { [ -f "$1/metrics.csv" ] && [ "$(wc -l < "$1/metrics.csv")" -gt "$2" ]; }
 kill_test midrun 2 'rows "$WORK/midrun" 1100'
-kill_test in-write 0 '[ -f "$WORK/in-write/checkpoint.bin.tmp" ] && [ -f "$WORK/in-write/checkpoint.bin" ]' \
-  -x FC_TEST_PAUSE_BEFORE_RENAME_MS=3000
+# in-write: rank 0 reports each stage of a checkpoint write through a FIFO and waits for an
+# answer (fc_file.c's FC_TEST_WRITE_STAGES), so the kill lands inside the second write — its
+# temporary file half written, the first checkpoint in place — on any disk, at any speed.
+mkfifo "$WORK/stage.w" "$WORK/stage.r"
+inside_second_write() {
+  exec 3<"$WORK/stage.w" 4>"$WORK/stage.r" # opens when rank 0 starts its first write
+  done_writes=0
+  while :; do
+    stage=$(dd bs=1 count=1 <&3 2>/dev/null)
+    [ -n "$stage" ] || fail "in-write: the writer stopped reporting its stages"
+    [ "$stage" = h ] && [ "$done_writes" -ge 1 ] && break
+    [ "$stage" = d ] && done_writes=$((done_writes + 1))
+    printf a >&4
+  done
+  [ -f "$WORK/in-write/checkpoint.bin.tmp" ] && [ -f "$WORK/in-write/checkpoint.bin" ] ||
+    fail "in-write: not inside the second write"
+}
+kill_test in-write 0 inside_second_write -x FC_TEST_WRITE_STAGES="$WORK/stage.w,$WORK/stage.r"
+exec 3<&- 4>&-
 
 # A resume against a changed algorithm key is refused, naming the key.
 status=0

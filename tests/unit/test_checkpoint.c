@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fc_checkpoint.h"
@@ -126,12 +125,63 @@ START_TEST(missing_file_is_io_error)
 }
 END_TEST
 
-/* Kill a writer at random moments while it replaces a good checkpoint: every time, the
- * file on disk is one of the two complete versions, never a torn one. */
+/* The stages fc_write_atomic reports through FC_TEST_WRITE_STAGES, in order, and whether the
+ * new file has replaced the old one once the writer has reached each. */
+static const char stages[] = "ohwrd";
+static const int replaced_at[] = {0, 0, 0, 1, 1};
+
+/* One writer replacing the checkpoint: killed (SIGKILL) the moment it reports stage
+ * kill_at (an index into stages), or let finish when kill_at is past the last stage.
+ * Returns the stages it reported, in order. */
+static void write_until(const char *dir, double fill, int kill_at, char *seen, size_t size)
+{
+    int up[2], down[2];
+    size_t n = 0;
+    ck_assert_int_eq(pipe(up), 0);
+    ck_assert_int_eq(pipe(down), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        char fds[64];
+        fc_ckpt_t *w = NULL;
+        close(up[0]);
+        close(down[1]);
+        snprintf(fds, sizeof fds, "%d,%d", up[1], down[0]);
+        setenv("FC_TEST_WRITE_STAGES", fds, 1);
+        make(&w, 1 << 18, fill);
+        _exit(fc_ckpt_write(w, dir, "ck.bin") ? 1 : 0);
+    }
+    close(up[1]);
+    close(down[0]);
+    char stage;
+    while (n + 1 < size && read(up[0], &stage, 1) == 1) {
+        seen[n++] = stage;
+        if ((int)n - 1 == kill_at) {
+            kill(pid, SIGKILL);
+            break;
+        }
+        ck_assert_int_eq(write(down[1], "", 1), 1); /* go on */
+    }
+    seen[n] = '\0';
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    if (kill_at >= (int)strlen(stages))
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer failed");
+    else
+        ck_assert(WIFSIGNALED(status));
+    close(up[0]);
+    close(down[1]);
+}
+
+/* Kill writers at seeded choices of stage while they replace a good checkpoint: every
+ * time the file on disk is complete, and it is the new version exactly when the writer
+ * got past the rename. _i = 1 runs the same with every write and fsync slowed down (a slow
+ * disk must change nothing, since the kills follow the writer's own reports). */
 START_TEST(kill_during_write_never_tears)
 {
-    char dir[256], path[300];
+    char dir[256], path[300], seen[16];
     fc_ckpt_t *c = NULL;
+    if (_i == 1) setenv("FC_TEST_WRITE_DELAY_MS", "20", 1);
     fc_test_tmpdir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/ck.bin", dir);
     make(&c, 1 << 18, 1.0); /* 2 MiB */
@@ -139,20 +189,13 @@ START_TEST(kill_during_write_never_tears)
     fc_ckpt_destroy(&c);
     fc_rng_t rng;
     fc_rng_seed(&rng, 12345, 0, 0);
-    int torn = 0, replaced = 0;
-    for (int trial = 0; trial < 30; trial++) {
-        pid_t pid = fork();
-        ck_assert_int_ge(pid, 0);
-        if (pid == 0) {
-            fc_ckpt_t *w = NULL;
-            make(&w, 1 << 18, 2.0 + trial);
-            for (;;)
-                if (fc_ckpt_write(w, dir, "ck.bin")) _exit(1);
-        }
-        struct timespec ts = {0, (long)fc_rng_below(&rng, 20000) * 1000L};
-        nanosleep(&ts, NULL);
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
+    int torn = 0, replaced = 0, kept = 0, nstages = (int)strlen(stages);
+    double current = 1.0;
+    for (int trial = 0; trial < 20; trial++) {
+        int kill_at = (int)fc_rng_below(&rng, (uint64_t)nstages + 1); /* nstages: no kill */
+        double fill = 2.0 + trial;
+        write_until(dir, fill, kill_at, seen, sizeof seen);
+        ck_assert_msg(strncmp(seen, stages, strlen(seen)) == 0, "stages '%s'", seen);
         fc_ckpt_t *r = NULL;
         if (fc_ckpt_read(path, &r) != FC_OK) {
             torn++;
@@ -161,11 +204,18 @@ START_TEST(kill_during_write_never_tears)
         size_t n;
         const double *v = fc_ckpt_get(r, "values", &n);
         ck_assert_uint_eq(n, (size_t)(1 << 18) * sizeof(double));
-        replaced += v[0] != 1.0;
+        int is_new = kill_at >= nstages || replaced_at[kill_at];
+        ck_assert_msg(v[0] == (is_new ? fill : current), "trial %d killed at '%c': %g", trial,
+                      kill_at < nstages ? stages[kill_at] : '-', v[0]);
+        if (is_new) current = fill;
+        replaced += is_new;
+        kept += !is_new;
         fc_ckpt_destroy(&r);
     }
+    unsetenv("FC_TEST_WRITE_DELAY_MS");
     ck_assert_int_eq(torn, 0);
-    ck_assert_int_gt(replaced, 0); /* the writers did get through sometimes */
+    ck_assert_int_gt(replaced, 0); /* some writes completed */
+    ck_assert_int_gt(kept, 0);     /* and some were killed before the rename */
 }
 END_TEST
 
@@ -178,7 +228,7 @@ int main(void)
     tcase_add_loop_test(tc, corrupt_files_are_rejected, 0,
                         (int)(sizeof corrupt / sizeof corrupt[0]));
     tcase_add_test(tc, missing_file_is_io_error);
-    tcase_add_test(tc, kill_during_write_never_tears);
+    tcase_add_loop_test(tc, kill_during_write_never_tears, 0, 2);
     suite_add_tcase(s, tc);
     return fc_test_run(s);
 }

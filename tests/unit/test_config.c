@@ -65,6 +65,7 @@ static void assert_same_settings(const fc_config_t *a, const fc_config_t *b)
     ck_assert_int_eq(a->data.format, b->data.format);
     ck_assert_str_eq(a->data.train, b->data.train);
     ck_assert_str_eq(a->data.test, b->data.test);
+    ck_assert_double_eq(a->data.test_fraction, b->data.test_fraction);
     ck_assert_int_eq(a->data.max_examples, b->data.max_examples);
     ck_assert_int_eq(a->data.resize, b->data.resize);
     ck_assert_int_eq(a->data.classes, b->data.classes);
@@ -120,7 +121,7 @@ typedef struct {
 // clang-format off
 static const bad_t bad[] = {
     {"unknown key", "[algorithm]\ndampng = 1\n", {NULL}, {NULL}, FC_ECONFIG,
-     "$D/cfg.ini:2: algorithm.dampng: unknown key"},
+     "$D/cfg.ini:2: algorithm.dampng: unknown key; did you mean algorithm.damping?"},
     {"unknown section", "[run]\nrounds = 5\n[foo]\nx = 1\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:3: [foo]: unknown section"},
     {"unknown empty section", "[run]\n\n[bar]\n", {NULL}, {NULL}, FC_ECONFIG,
@@ -160,10 +161,12 @@ static const bad_t bad[] = {
      "$D/cfg.ini:2: data.classes: must be 0 or >= 2, got 1"},
     {"resize 0", "[data]\nresize = 0\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: data.resize: must be in [1, 1024], got 0"},
+    {"test_fraction 1", "[data]\ntest_fraction = 1\n", {NULL}, {NULL}, FC_ECONFIG,
+     "$D/cfg.ini:2: data.test_fraction: must be in [0, 1), got 1"},
     {"bad enum", "[algorithm]\nfamily = dense\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: algorithm.family: expected one of iso, diag, full, got 'dense'"},
     {"bad model type", "[model]\ntype = mlp2\n", {NULL}, {NULL}, FC_ECONFIG,
-     "$D/cfg.ini:2: model.type: unknown model 'mlp2'"},
+     "$D/cfg.ini:2: model.type: expected one of linear, logistic, softmax, got 'mlp2'"},
     {"bad algorithm name", "[algorithm]\nname = sgd\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: algorithm.name: expected one of fpc, pvi, admm, ama, central, got 'sgd'"},
     {"duplicate key", "[run]\nrounds = 5\ntol = 1e-6\nrounds = 6\n", {NULL}, {NULL}, FC_ECONFIG,
@@ -226,7 +229,11 @@ static const bad_t bad[] = {
     {"--set out of range", "", {"algorithm.damping=0"}, {NULL}, FC_ECONFIG,
      "--set algorithm.damping=0: algorithm.damping: must be in (0, 2), got 0"},
     {"--set unknown key", "", {"run.roundz=1"}, {NULL}, FC_ECONFIG,
-     "--set run.roundz=1: run.roundz: unknown key"},
+     "--set run.roundz=1: run.roundz: unknown key; did you mean run.rounds?"},
+    {"--set misspelt section", "", {"algoritm.damping=1"}, {NULL}, FC_ECONFIG,
+     "--set algoritm.damping=1: [algoritm]: unknown section; did you mean algorithm.damping?"},
+    {"--set unknown key, nothing near", "", {"run.zzzzzz=1"}, {NULL}, FC_ECONFIG,
+     "--set run.zzzzzz=1: run.zzzzzz: unknown key"},
     {"--set unknown section", "", {"foo.bar=1"}, {NULL}, FC_ECONFIG,
      "--set foo.bar=1: [foo]: unknown section"},
     {"--set wrong type after good ones", "", {"run.rounds=3", "run.threads=two"}, {NULL},
@@ -398,37 +405,38 @@ static const char full_ini[] = "[data]\n"                       /* 1 */
                                "features = 7\n"                 /* 9 */
                                "heterogeneity = 2.5\n"          /* 10 */
                                "noise = 0.25\n"                 /* 11 */
-                               "[partition]\n"                  /* 12 */
-                               "scheme = label_groups\n"        /* 13 */
-                               "clients = 5\n"                  /* 14 */
-                               "alpha = 0.1\n"                  /* 15 */
-                               "groups = 0,1;2,3;4,5;6,7;8,9\n" /* 16 */
-                               "[model]\n"                      /* 17 */
-                               "type = softmax\n"               /* 18 */
-                               "bias = false\n"                 /* 19 */
-                               "prior_precision = 0.01\n"       /* 20 */
-                               "noise_precision = 4\n"          /* 21 */
-                               "[algorithm]\n"                  /* 22 */
-                               "name = pvi\n"                   /* 23 */
-                               "family = diag\n"                /* 24 */
-                               "damping = 0.5\n"                /* 25 */
-                               "penalty = 2\n"                  /* 26 */
-                               "schedule = sequential\n"        /* 27 */
-                               "participation = 0.5\n"          /* 28 */
-                               "local_steps = 3\n"              /* 29 */
-                               "local_tol = 1e-12\n"            /* 30 */
-                               "local_solver = cg\n"            /* 31 */
-                               "[run]\n"                        /* 32 */
-                               "rounds = 7\n"                   /* 33 */
-                               "tol = 1e-6\n"                   /* 34 */
-                               "seed = 18446744073709551615\n"  /* 35 */
-                               "reference = false\n"            /* 36 */
-                               "threads = 4\n"                  /* 37 */
-                               "resume = yes\n"                 /* 38 */
-                               "divergence = 1e6\n"             /* 39 */
-                               "[output]\n"                     /* 40 */
-                               "dir = out\n"                    /* 41 */
-                               "checkpoint_every = 2\n";        /* 42 */
+                               "test_fraction = 0.2\n"          /* 12 */
+                               "[partition]\n"                  /* 13 */
+                               "scheme = label_groups\n"        /* 14 */
+                               "clients = 5\n"                  /* 15 */
+                               "alpha = 0.1\n"                  /* 16 */
+                               "groups = 0,1;2,3;4,5;6,7;8,9\n" /* 17 */
+                               "[model]\n"                      /* 18 */
+                               "type = softmax\n"               /* 19 */
+                               "bias = false\n"                 /* 20 */
+                               "prior_precision = 0.01\n"       /* 21 */
+                               "noise_precision = 4\n"          /* 22 */
+                               "[algorithm]\n"                  /* 23 */
+                               "name = pvi\n"                   /* 24 */
+                               "family = diag\n"                /* 25 */
+                               "damping = 0.5\n"                /* 26 */
+                               "penalty = 2\n"                  /* 27 */
+                               "schedule = sequential\n"        /* 28 */
+                               "participation = 0.5\n"          /* 29 */
+                               "local_steps = 3\n"              /* 30 */
+                               "local_tol = 1e-12\n"            /* 31 */
+                               "local_solver = cg\n"            /* 32 */
+                               "[run]\n"                        /* 33 */
+                               "rounds = 7\n"                   /* 34 */
+                               "tol = 1e-6\n"                   /* 35 */
+                               "seed = 18446744073709551615\n"  /* 36 */
+                               "reference = false\n"            /* 37 */
+                               "threads = 4\n"                  /* 38 */
+                               "resume = yes\n"                 /* 39 */
+                               "divergence = 1e6\n"             /* 40 */
+                               "[output]\n"                     /* 41 */
+                               "dir = out\n"                    /* 42 */
+                               "checkpoint_every = 2\n";        /* 43 */
 
 static void check_full(const fc_config_t *c, const char *dir)
 {
@@ -444,6 +452,7 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_int_eq(c->data.features, 7);
     ck_assert_double_eq(c->data.heterogeneity, 2.5);
     ck_assert_double_eq(c->data.noise, 0.25);
+    ck_assert_double_eq(c->data.test_fraction, 0.2);
     ck_assert_int_eq(c->partition.scheme, FC_PART_LABEL_GROUPS);
     ck_assert_int_eq(c->partition.clients, 5);
     ck_assert_double_eq(c->partition.alpha, 0.1);
@@ -489,10 +498,10 @@ START_TEST(full_file_sets_every_key)
     for (int i = 0; i < FC_CONFIG_NKEYS; i++)
         ck_assert_int_gt(c->origin[i], 0);
     fc_config_where(c, "algorithm.damping", where, sizeof where);
-    snprintf(want, sizeof want, "%s:25: ", path);
+    snprintf(want, sizeof want, "%s:26: ", path);
     ck_assert_str_eq(where, want);
     fc_config_where(c, "output.checkpoint_every", where, sizeof where);
-    snprintf(want, sizeof want, "%s:42: ", path);
+    snprintf(want, sizeof want, "%s:43: ", path);
     ck_assert_str_eq(where, want);
     remove(path);
     rmdir(dir);
