@@ -63,7 +63,7 @@ typedef struct {
     const fc_data_t *data; /* borrowed */
     double *h;             /* site h_k, or the dual v_k for admm/ama */
     double *H;             /* site H_k: the family's prec_len doubles, or NULL */
-    double *theta;         /* admm/ama: last local solution θ_k; else NULL */
+    double *theta;         /* the last local solution: θ_k (admm/ama), m_k (fpc/pvi) */
 } fc_client_t;
 
 /* Scratch for local updates on one rank (sized for the largest client). */

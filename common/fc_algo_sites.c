@@ -53,6 +53,9 @@ static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *sta
     if (!fc_all_finite(d, w->h_new) || !fc_all_finite(np, w->H_new))
         return fc_err_set(FC_ENUMERIC, "new site is not finite");
     a->family->damp(d, a->damping, c->h, c->H, w->h_new, w->H_new, delta, delta + d);
+    /* The client's last local solution m_k, part of its state (checkpoints; the map whose
+     * radius fc_server_radius measures overwrites it every round, as ADMM's θ_k). */
+    fc_copy(d, w->theta, c->theta);
     return FC_OK;
 }
 

@@ -183,7 +183,8 @@ int fc_output_summary(const char *dir, const fc_config_t *c, const fc_summary_t 
     struct echo_ctx e = {cfg, c};
     if (cfg) fc_config_visit(c, echo_key, &e);
     cJSON_AddStringToObject(root, "status", s->status);
-    if (s->trend) cJSON_AddStringToObject(root, "trend", s->trend);
+    if (s->stability && fc_stability_to_json(root, s->stability) == FC_OK)
+        add_number(cJSON_GetObjectItemCaseSensitive(root, "stability"), "radius", s->radius);
     if (s->reason) cJSON_AddStringToObject(root, "reason", s->reason);
     cJSON_AddNumberToObject(root, "rounds", s->rounds);
     fin = cJSON_AddObjectToObject(root, "final");

@@ -10,6 +10,7 @@
 #include "fc_config.h"
 #include "fc_error.h"
 #include "fc_file.h"
+#include "fc_stability.h"
 
 /* One row of metrics.csv; NaN means "does not apply" and is written as an empty field. */
 typedef struct {
@@ -28,9 +29,10 @@ FC_MUST int fc_output_row(fc_output_t *o, const fc_metrics_t *m);
 FC_MUST int fc_output_mean(const char *dir, size_t d, const double *m);
 
 typedef struct {
-    const char *status; /* converged | diverged | max_rounds */
-    const char *trend;  /* improving | stalled, or NULL */
-    const char *reason; /* why it diverged, or NULL */
+    const char *status;              /* converged | diverged | max_rounds */
+    const fc_stability_t *stability; /* the measured verdict, or NULL */
+    double radius;                   /* linearised spectral radius at θ*, NaN if none */
+    const char *reason;              /* why it diverged, or NULL */
     int rounds;
     fc_metrics_t final;
     double theta_star_objective; /* NaN without reference */

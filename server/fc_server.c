@@ -1,6 +1,7 @@
 /* fc_server.c — the server role: rounds, metrics, stopping, output (SPEC §3-§7). */
 #include "fc_server.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -219,24 +220,37 @@ static const char *divergence(const server_t *s, const fc_metrics_t *m)
     return NULL;
 }
 
-/* What the trend watches: the objective gap, or ‖∇F‖ without a reference. */
-static double trend_value(const server_t *s, const fc_metrics_t *m)
+/* The stability verdict of the rows so far (fc_stability.h): the objective gap, or ‖∇F‖
+ * without a reference, with ‖∇F‖ against the run's tolerance. */
+static void assess(const server_t *s, const char *status, const char *why, fc_stability_t *st)
 {
-    return s->have_ref ? m->objective - s->F_star : m->grad_norm;
-}
-
-/* SPEC §6 trend: improving if the smallest value over the last quarter of the rows is
- * below half the smallest over the quarter before. */
-static const char *trend(const server_t *s)
-{
-    int rows = (int)s->nrows, q = rows / 4;
-    if (q < 1) return "stalled";
-    double last = INFINITY, prev = INFINITY;
-    for (int i = rows - q; i < rows; i++)
-        last = fmin(last, trend_value(s, &s->rows[i]));
-    for (int i = rows - 2 * q; i < rows - q; i++)
-        prev = fmin(prev, trend_value(s, &s->rows[i]));
-    return last < 0.5 * prev ? "improving" : "stalled";
+    double *value = NULL, *grad = NULL;
+    size_t n = s->nrows;
+    memset(st, 0, sizeof *st);
+    st->verdict = FC_VERDICT_STALLED;
+    st->rate = st->amplitude = st->projected_rounds = NAN;
+    st->period = -1;
+    if (fc_alloc(n ? n : 1, sizeof(double), &value) || fc_alloc(n ? n : 1, sizeof(double), &grad)) {
+        snprintf(st->reason, sizeof st->reason, "out of memory for the verdict");
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            grad[i] = s->rows[i].grad_norm;
+            value[i] = s->have_ref ? s->rows[i].objective - s->F_star : grad[i];
+        }
+        int diverged = strcmp(status, "diverged") == 0;
+        fc_stability_input_t in = {n,
+                                   value,
+                                   grad,
+                                   s->gtol,
+                                   s->have_ref ? 64.0 * DBL_EPSILON * fmax(1.0, fabs(s->F_star))
+                                               : NAN,
+                                   strcmp(status, "converged") == 0,
+                                   diverged ? (why ? why : "diverged") : NULL};
+        if (fc_stability_assess(&in, st))
+            snprintf(st->reason, sizeof st->reason, "%s", fc_err_msg());
+    }
+    fc_free(&value);
+    fc_free(&grad);
 }
 
 static int server_alloc(server_t *s)
@@ -296,9 +310,10 @@ static int finish(server_t *s, const fc_metrics_t *last, const char *status, con
     sum.ranks = fc_tp_size(s->env->tp);
     sum.clients = s->K;
     sum.parameters = s->d;
-    if (strcmp(status, "max_rounds") == 0) sum.trend = trend(s);
+    assess(s, status, why, &r->stability);
+    sum.stability = &r->stability;
+    sum.radius = r->radius;
     snprintf(r->status, sizeof r->status, "%s", status);
-    snprintf(r->trend, sizeof r->trend, "%s", sum.trend ? sum.trend : "");
     snprintf(r->reason, sizeof r->reason, "%s", why ? why : "");
     r->rounds = last->round;
     r->objective_gap = s->have_ref ? last->objective - s->F_star : NAN;
@@ -414,7 +429,7 @@ int fc_server_run(const fc_server_env_t *env, fc_run_result_t *r)
     memset(r, 0, sizeof *r);
     r->exit_status = FC_EXIT_INTERNAL;
     r->rounds_to_tol = -1;
-    r->objective_gap = r->correction = NAN;
+    r->objective_gap = r->correction = r->radius = NAN;
     snprintf(r->status, sizeof r->status, "error");
     int start = 0;
     FC_CALL(server_alloc(&s));

@@ -10,6 +10,7 @@
 #include "fc_data.h"
 #include "fc_output.h"
 #include "fc_protocol.h"
+#include "fc_stability.h"
 #include "fc_transport.h"
 
 typedef struct {
@@ -26,15 +27,15 @@ typedef struct {
 
 /* What a run ended with (for sweeps). */
 typedef struct {
-    int exit_status;      /* FC_EXIT_* */
-    char status[16];      /* converged | diverged | max_rounds | error */
-    char trend[16];       /* improving | stalled | "" */
-    int rounds;           /* last round with a row */
-    int rounds_to_tol;    /* first round that met the tolerance, −1 if none */
-    double objective_gap; /* final F(m) − F(θ*), NaN without reference */
-    double correction;    /* final, NaN when it does not apply */
-    double radius;        /* linearised spectral radius of the round map at θ*, or NaN */
-    char reason[512];     /* why it diverged (or, from the sweep, could not start); "" */
+    int exit_status;          /* FC_EXIT_* */
+    char status[16];          /* converged | diverged | max_rounds | error */
+    fc_stability_t stability; /* the measured verdict (fc_stability.h) */
+    int rounds;               /* last round with a row */
+    int rounds_to_tol;        /* first round that met the tolerance, −1 if none */
+    double objective_gap;     /* final F(m) − F(θ*), NaN without reference */
+    double correction;        /* final, NaN when it does not apply */
+    double radius;            /* linearised spectral radius of the round map at θ*, or NaN */
+    char reason[512];         /* why it diverged (or, from the sweep, could not start); "" */
 } fc_run_result_t;
 
 /* Collective (rank 0 side): run the configured algorithm to the end, write the output,

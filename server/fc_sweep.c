@@ -53,6 +53,12 @@ static size_t csv_last_field(char *out, size_t cap, const char *text)
     return n;
 }
 
+/* Did run r get as far as a verdict? (not "invalid" or "error") */
+static int ran(const sweep_row_t *r)
+{
+    return strcmp(r->res.status, "invalid") != 0 && strcmp(r->res.status, "error") != 0;
+}
+
 static int write_csv(const char *dir, const fc_cli_t *cli, const sweep_row_t *rows, size_t n)
 {
     int err;
@@ -61,9 +67,10 @@ static int write_csv(const char *dir, const fc_cli_t *cli, const sweep_row_t *ro
     FC_CALL(fc_alloc(cap, 1, &text));
     for (int j = 0; j < cli->nvary; j++)
         len += (size_t)snprintf(text + len, cap - len, "%s,", cli->vary[j].key);
-    len +=
-        (size_t)snprintf(text + len, cap - len,
-                         "status,trend,rounds,rounds_to_tol,objective_gap,correction,dir,reason\n");
+    len += (size_t)snprintf(text + len, cap - len,
+                            "status,%s,radius,rounds,rounds_to_tol,objective_gap,correction,dir,"
+                            "reason\n",
+                            fc_stability_csv_header());
     for (size_t i = 0; i < n; i++) {
         const sweep_row_t *r = &rows[i];
         for (int j = 0; j < cli->nvary; j++)
@@ -72,8 +79,11 @@ static int write_csv(const char *dir, const fc_cli_t *cli, const sweep_row_t *ro
         fmt_num(c, sizeof c, r->res.correction);
         char tol[16] = "";
         if (r->res.rounds_to_tol >= 0) snprintf(tol, sizeof tol, "%d", r->res.rounds_to_tol);
-        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%d,%s,%s,%s,%s,", r->res.status,
-                                r->res.trend, r->res.rounds, tol, g, c, r->dir);
+        char st[FC_STABILITY_CSV_CAP] = ",,,,", rad[32];
+        if (ran(r)) FC_CALL(fc_stability_csv_row(st, sizeof st, &r->res.stability));
+        fmt_num(rad, sizeof rad, r->res.radius);
+        len += (size_t)snprintf(text + len, cap - len, "%s,%s,%s,%d,%s,%s,%s,%s,", r->res.status,
+                                st, rad, r->res.rounds, tol, g, c, r->dir);
         len += csv_last_field(text + len, cap - len, r->res.reason);
     }
     FC_CALL(fc_write_atomic(dir, "sweep.csv", text, len));
@@ -96,8 +106,8 @@ static void print_row(const fc_cli_t *cli, const sweep_row_t *r, int header)
     if (header) {
         for (int j = 0; j < cli->nvary; j++)
             printf("%-*s ", column_width(&cli->vary[j]), cli->vary[j].key);
-        printf("%-10s %-9s %6s %8s %12s %12s  %s\n", "status", "trend", "rounds", "to_tol", "gap",
-               "correction", "reason");
+        printf("%-10s %-11s %9s %8s %6s %8s %12s %12s  %s\n", "status", "verdict", "rate", "radius",
+               "rounds", "to_tol", "gap", "correction", "reason");
     }
     char g[32], c[32], tol[16] = "-";
     fmt_num(g, sizeof g, r->res.objective_gap);
@@ -105,9 +115,13 @@ static void print_row(const fc_cli_t *cli, const sweep_row_t *r, int header)
     if (r->res.rounds_to_tol >= 0) snprintf(tol, sizeof tol, "%d", r->res.rounds_to_tol);
     for (int j = 0; j < cli->nvary; j++)
         printf("%-*s ", column_width(&cli->vary[j]), cli->vary[j].value[r->index[j]]);
-    printf("%-10s %-9s %6d %8s %12s %12s  %s\n", r->res.status,
-           r->res.trend[0] ? r->res.trend : "-", r->res.rounds, tol, g[0] ? g : "-", c[0] ? c : "-",
-           r->res.reason[0] ? r->res.reason : "-");
+    char rate[32] = "-", rad[32] = "-";
+    if (ran(r) && !isnan(r->res.stability.rate))
+        snprintf(rate, sizeof rate, "%.6f", r->res.stability.rate);
+    if (!isnan(r->res.radius)) snprintf(rad, sizeof rad, "%.6f", r->res.radius);
+    printf("%-10s %-11s %9s %8s %6d %8s %12s %12s  %s\n", r->res.status,
+           ran(r) ? fc_verdict_name(r->res.stability.verdict) : "-", rate, rad, r->res.rounds, tol,
+           g[0] ? g : "-", c[0] ? c : "-", r->res.reason[0] ? r->res.reason : "-");
     fflush(stdout);
 }
 
@@ -178,7 +192,7 @@ static void row_failure(sweep_row_t *r, const char *status)
 {
     snprintf(r->res.status, sizeof r->res.status, "%s", status);
     r->res.rounds_to_tol = -1; /* nothing was measured */
-    r->res.objective_gap = r->res.correction = NAN;
+    r->res.objective_gap = r->res.correction = r->res.radius = NAN;
     if (r->res.reason[0]) return;
     const char *msg = fc_err_msg();
     snprintf(r->res.reason, sizeof r->res.reason, "%s",
@@ -213,7 +227,7 @@ int fc_sweep_run(const fc_config_t *base, const fc_cli_t *cli, int is_root, fc_s
         sweep_row_t *r = &rows[i];
         decode(cli, i, r->index);
         r->res.rounds_to_tol = -1;
-        r->res.objective_gap = r->res.correction = NAN;
+        r->res.objective_gap = r->res.correction = r->res.radius = NAN;
         fc_err_clear();
         if (row_config(base, cli, r, c, i)) {
             row_failure(r, "invalid");
