@@ -1,12 +1,16 @@
 /* fc_bench.c — where the time of a fedpc round goes (issue "Performance: rounds at the speed
- * of the hardware"): one process loads every client of a config, runs R synchronous rounds
- * with the library's own update rules, single-threaded BLAS, and prints each phase's time,
- * floating-point operations and GFLOP/s next to the dgemm rate measured in the same run.
+ * of the hardware"): one process runs fedpc's own job — the server and the host of
+ * server/fc_job.c over the serial transport, every client on this one rank — for R rounds
+ * with single-threaded BLAS, and prints each phase's time, floating-point operations and
+ * GFLOP/s next to the dgemm rate measured in the same run. The round is the runtime's
+ * (fc_server_round, fc_server_measure): this file has no copy of it.
  *
- * Nothing in the library is changed to measure it: the model's table of operations is
- * copied with a timed eval, and the link wraps (-Wl,--wrap) fc_solve_local, fc_chol,
- * fc_chol_solve, fc_symv, fc_syrk_t and fc_gemm, so every call the update rules
- * make is timed where it happens. The meter below is the one global state: it is a
+ * Nothing in the library is changed to measure it: the job is given timed copies of the
+ * model's row (eval, hvp, correct) and of the algorithm's row (pack, local, contribution,
+ * apply), the server's command execution is fronted by bench_exec (which tells the update
+ * from the metrics), and the link wraps (-Wl,--wrap) fc_solve_local, fc_chol,
+ * fc_chol_solve, fc_symv, fc_syrk_t, fc_gemm and fc_tp_chain_sum, so every call a round
+ * makes is timed where it happens. The meter below is the one global state: it is a
  * measuring harness, not part of the runtime.
  *
  *   fc_bench CONFIG.ini [--set section.key=value]... [--rounds R] [--comm SECONDS]
@@ -40,10 +44,14 @@
 #include "fc_config.h"
 #include "fc_dataset.h"
 #include "fc_family.h"
+#include "fc_job.h"
 #include "fc_la.h"
 #include "fc_mem.h"
 #include "fc_model.h"
+#include "fc_protocol.h"
+#include "fc_server.h"
 #include "fc_solver.h"
+#include "fc_transport.h"
 
 /* The wrapped functions (see CMakeLists.txt): __real_* is the library's, __wrap_* ours. */
 int __real_fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
@@ -68,6 +76,8 @@ void __real_fc_gemm(int ta, int tb, size_t m, size_t n, size_t k, double alpha, 
                     size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc);
 void __wrap_fc_gemm(int ta, int tb, size_t m, size_t n, size_t k, double alpha, const double *A,
                     size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc);
+int __real_fc_tp_chain_sum(fc_tp_t *tp, double *acc, size_t n, fc_tp_add_fn add, void *ctx);
+int __wrap_fc_tp_chain_sum(fc_tp_t *tp, double *acc, size_t n, fc_tp_add_fn add, void *ctx);
 
 /* What is being timed. Categories are exclusive where the table needs them to be: a
  * Hessian evaluation inside the local solver is counted under HESS, not under the solver. */
@@ -120,10 +130,14 @@ enum { PH_NONE, PH_LOCAL, PH_SERVER, PH_METRICS };
 
 static struct {
     const fc_model_ops_t *real; /* the model's own table */
+    const fc_algo_ops_t *algo;  /* the algorithm's own row */
     int phase;
-    int in_solver; /* inside fc_solve_local */
-    int in_hess;   /* inside a model eval that forms ∇² */
-    size_t p;      /* model features and classes (to recognise the Hessian's products) */
+    int cmd;         /* the command the host is executing (fc_cmd_code_t), 0 outside one */
+    long cmd_locals; /* local updates run by that command */
+    long cmd_terms;  /* contributions taken by its sum */
+    int in_solver;   /* inside fc_solve_local */
+    int in_hess;     /* inside a model eval that forms ∇² */
+    size_t p;        /* model features and classes (to recognise the Hessian's products) */
     size_t C;
     long newton_steps;
     double hess_examples; /* examples that went through a Hessian formation (passes × n) */
@@ -146,12 +160,17 @@ static double wall(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void tally2(int cat, double sec, double flops, double own)
+static void tally_n(int cat, double sec, double flops, double own, long calls)
 {
     M.t[cat].sec += sec;
     M.t[cat].flops += flops;
     M.t[cat].own += own;
-    M.t[cat].calls++;
+    M.t[cat].calls += calls;
+}
+
+static void tally2(int cat, double sec, double flops, double own)
+{
+    tally_n(cat, sec, flops, own, 1);
 }
 
 static void tally(int cat, double sec, double flops)
@@ -218,6 +237,80 @@ static size_t bench_correct(const fc_model_t *m, const double *X, const double *
     return r;
 }
 
+/* ---- the algorithm's operations, timed -------------------------------------------------- */
+
+/* pack and apply are the server's step; each sets the phase for the calls it makes (the
+ * posterior's Cholesky; central's line search evaluates the clients from inside apply). */
+static void bench_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *state)
+{
+    int phase = M.phase;
+    double t0 = now();
+    M.phase = PH_SERVER;
+    M.algo->pack(a, g, state);
+    tally(T_SERVER, now() - t0, 0.0);
+    M.phase = phase;
+}
+
+static int bench_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *totals,
+                       const fc_oracle_t *oracle)
+{
+    int phase = M.phase;
+    double t0 = now();
+    M.phase = PH_SERVER;
+    int err = M.algo->apply(a, g, totals, oracle);
+    tally(T_SERVER, now() - t0, 0.0);
+    M.phase = phase;
+    return err;
+}
+
+static int bench_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
+                       fc_work_t *w)
+{
+    int phase = M.phase;
+    double t0 = now();
+    M.phase = PH_LOCAL;
+    int err = M.algo->local(a, c, state, delta, w);
+    tally(T_LOCAL, now() - t0, 0.0);
+    M.phase = phase;
+    M.cmd_locals++;
+    return err;
+}
+
+/* Only counted: its time is part of the ordered sum it is called from (fc_tp_chain_sum). */
+static void bench_contribution(const fc_algo_ctx_t *a, const fc_client_t *c, double *out)
+{
+    M.algo->contribution(a, c, out);
+    M.cmd_terms++;
+}
+
+/* In front of the host's execution (fc_host_execute): the per-client evaluations of the
+ * metrics are the metrics phase; an update's work outside local is the ordered sum. The
+ * line search's loss-only evaluations stay in the phase that asked for them (the server's
+ * apply, for central). */
+typedef struct {
+    fc_exec_fn exec;
+    void *ctx;
+} host_exec_t;
+
+static int bench_exec(void *vh, const fc_cmd_t *cmd, const double *payload, double *result)
+{
+    const host_exec_t *h = vh;
+    int phase = M.phase, code = M.cmd;
+    long locals = M.cmd_locals, terms = M.cmd_terms;
+    M.cmd = cmd->code;
+    M.cmd_locals = M.cmd_terms = 0;
+    if (cmd->code == FC_CMD_EVAL && !(cmd->flags & FC_EVAL_LOSS_ONLY))
+        M.phase = PH_METRICS;
+    else if (cmd->code == FC_CMD_UPDATE || cmd->code == FC_CMD_UPDATE_ONE)
+        M.phase = PH_NONE;
+    int err = h->exec(h->ctx, cmd, payload, result);
+    M.phase = phase;
+    M.cmd = code;
+    M.cmd_locals = locals;
+    M.cmd_terms = terms;
+    return err;
+}
+
 /* ---- the wrapped library calls --------------------------------------------------------- */
 
 int __wrap_fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
@@ -281,6 +374,21 @@ void __wrap_fc_gemm(int ta, int tb, size_t m, size_t n, size_t k, double alpha, 
         tally2(T_HESS_BLAS3, now() - t0, (double)k * d * (d + 1.0),
                2.0 * (double)m * (double)n * (double)k);
     }
+}
+
+/* The ordered sum of an update (every client's contribution, or the participants' results
+ * when the algorithm has none): its time, one call and n flops per term added. The sums of
+ * evaluations are part of the metrics (or of the line search) and not counted here. */
+int __wrap_fc_tp_chain_sum(fc_tp_t *tp, double *acc, size_t n, fc_tp_add_fn add, void *ctx)
+{
+    long terms0 = M.cmd_terms;
+    double t0 = now();
+    int err = __real_fc_tp_chain_sum(tp, acc, n, add, ctx);
+    if (M.cmd == FC_CMD_UPDATE || M.cmd == FC_CMD_UPDATE_ONE) {
+        long terms = M.cmd_terms > terms0 ? M.cmd_terms - terms0 : M.cmd_locals;
+        tally_n(T_SUM, now() - t0, (double)terms * (double)n, (double)terms * (double)n, terms);
+    }
+    return err;
 }
 
 /* ---- reference rates -------------------------------------------------------------------- */
@@ -401,167 +509,112 @@ static double peak_rss_mb(void)
     return (double)ru.ru_maxrss / 1024.0;
 }
 
-/* ---- the run ------------------------------------------------------------------------------ */
+/* ---- the run: fedpc's own job in this process ------------------------------------------- */
 
 typedef struct {
-    fc_config_t cfg;
-    fc_shards_t *shards;
+    fc_config_t cfg;     /* the job borrows it */
+    fc_shards_t *shards; /* every client, loaded here and lent to the job (bench_load) */
     fc_data_t *test;
-    fc_model_t model;
-    fc_model_ops_t ops; /* the timed copy of the model's table */
-    fc_algo_ctx_t ctx;
-    fc_global_t *g;
-    fc_client_t **client;
-    fc_work_t *work;
-    double *state, *delta, *acc, *term, *mout, *msum;
-    unsigned char *mask;
+    fc_model_ops_t mops; /* the timed copies of the model's and the algorithm's rows */
+    fc_algo_ops_t aops;
+    fc_tp_t *tp; /* serial: one rank is the server and hosts every client */
+    fc_job_t *job;
+    fc_server_env_t env; /* the job's, with bench_exec in front of the host's execution */
+    host_exec_t host;
+    fc_server_t *srv;
+    const fc_algo_ctx_t *ctx; /* the job's (main slot) */
+    const fc_model_t *model;
     size_t K;
 } bench_t;
 
 static void bench_free(bench_t *b)
 {
-    if (b->client)
-        for (size_t k = 0; k < b->K; k++)
-            fc_client_destroy(&b->client[k]);
-    fc_free(&b->client);
-    fc_work_destroy(&b->work);
-    fc_global_destroy(&b->g);
-    fc_free(&b->state);
-    fc_free(&b->delta);
-    fc_free(&b->acc);
-    fc_free(&b->term);
-    fc_free(&b->mout);
-    fc_free(&b->msum);
-    fc_free(&b->mask);
+    fc_server_destroy(&b->srv);
+    fc_job_destroy(&b->job);
+    fc_tp_destroy(&b->tp);
     fc_data_destroy(&b->test);
     fc_shards_destroy(&b->shards);
 }
 
-/* What main.c's prepare() does for P = 1: every client, the model, the context. */
-static int bench_prepare(bench_t *b)
+/* The timed rows the job runs instead of the registry's (M keeps the real ones). */
+static int bench_rows(bench_t *b, fc_job_opts_t *o)
+{
+    const fc_model_ops_t *mo = fc_model_find(b->cfg.model.type);
+    const fc_algo_ops_t *ao = fc_algo_find(b->cfg.algorithm.name);
+    if (!mo) return fc_err_set(FC_ECONFIG, "unknown model.type %s", b->cfg.model.type);
+    if (!ao) return fc_err_set(FC_ECONFIG, "unknown algorithm.name %s", b->cfg.algorithm.name);
+    M.real = mo;
+    M.algo = ao;
+    b->mops = *mo;
+    b->mops.eval = bench_eval;
+    if (mo->hvp) b->mops.hvp = bench_hvp;
+    if (mo->correct) b->mops.correct = bench_correct;
+    b->aops = *ao;
+    b->aops.pack = bench_pack;
+    b->aops.local = bench_local;
+    b->aops.apply = bench_apply;
+    if (ao->contribution) b->aops.contribution = bench_contribution;
+    o->model_ops = &b->mops;
+    o->algo_ops = &b->aops;
+    return FC_OK;
+}
+
+/* Every client and the test set, read by the library's loader as fc_job reads them on one
+ * rank, and lent to the job (fc_job_opts_t.blocks): the benchmark needs the blocks (the
+ * clients' sizes, the largest client for --paired and --probe), which the job does not
+ * expose. The class count follows the job's rule (data.classes, else the largest label). */
+static int bench_load(bench_t *b, fc_job_opts_t *o)
 {
     int err;
     const fc_config_t *c = &b->cfg;
-    const fc_model_ops_t *ops = fc_model_find(c->model.type);
     b->K = (size_t)c->partition.clients;
     FC_CALL(fc_shards_load(c, 0, b->K, &b->shards));
     long p_raw = (long)b->shards->p_raw, classes = b->shards->max_class;
     if (c->data.classes > 0) classes = c->data.classes;
-    if (ops->labels != FC_LABEL_CLASS) classes = 0;
+    if (M.real->labels != FC_LABEL_CLASS) classes = 0;
     FC_CALL(fc_shards_finish(b->shards, (size_t)p_raw, (int)classes, c->model.bias));
-    M.real = ops;
-    b->ops = *ops;
-    b->ops.eval = bench_eval;
-    if (ops->hvp) b->ops.hvp = bench_hvp;
-    if (ops->correct) b->ops.correct = bench_correct;
-    FC_CALL(fc_model_init(&b->model, &b->ops, (size_t)p_raw + (c->model.bias ? 1 : 0),
-                          ops->labels == FC_LABEL_CLASS ? (int)classes : 1,
-                          c->model.noise_precision));
-    M.p = b->model.p;
-    M.C = (size_t)b->model.classes;
     FC_CALL(fc_testset_load(c, (size_t)p_raw, (int)classes, &b->test));
-    fc_algo_ctx_init(&b->ctx, c, fc_algo_find(c->algorithm.name), &b->model, b->K);
-    if (!b->ctx.ops) FC_FAIL(FC_ECONFIG, "unknown algorithm %s", c->algorithm.name);
-    size_t d = b->model.d, sl = b->ctx.ops->state_len(&b->ctx), dl = b->ctx.ops->delta_len(&b->ctx);
-    FC_CALL(fc_global_create(&b->ctx, &b->g));
-    FC_CALL(fc_calloc(b->K, sizeof *b->client, &b->client));
-    for (size_t k = 0; k < b->K; k++)
-        FC_CALL(fc_client_create(&b->ctx, k, b->shards->block[k], &b->client[k]));
-    FC_CALL(fc_work_create(&b->ctx, b->shards->max_n, &b->work));
-    FC_CALL(fc_calloc(sl, sizeof(double), &b->state));
-    FC_CALL(fc_calloc(dl, sizeof(double), &b->delta));
-    FC_CALL(fc_calloc(dl, sizeof(double), &b->acc));
-    FC_CALL(fc_calloc(dl, sizeof(double), &b->term));
-    FC_CALL(fc_calloc(d + 2, sizeof(double), &b->mout));
-    FC_CALL(fc_calloc(d + 2, sizeof(double), &b->msum));
-    FC_CALL(fc_calloc(b->K, 1, &b->mask));
+    o->blocks = b->shards->block;
+    o->test = b->test;
+    o->classes = (int)classes;
 cleanup:
     return err;
 }
 
-/* The central algorithm's line-search oracle (only central's apply calls it). */
-static int bench_objective(void *vb, const double *theta, double *F)
+/* The job over the serial transport and its server, ready for round 1 (θ* first when the
+ * config asks for the reference: set-up, not a round, so not timed). */
+static int bench_start(bench_t *b)
 {
-    bench_t *b = vb;
-    double s = 0.5 * b->ctx.delta * fc_dot(b->model.d, theta, theta);
-    for (size_t k = 0; k < b->K; k++)
-        s += fc_client_loss(&b->ctx, b->client[k], theta, b->work);
-    *F = s;
-    return FC_OK;
+    int err;
+    fc_job_opts_t o = {.quiet = 1};
+    FC_CALL(bench_rows(b, &o));
+    FC_CALL(bench_load(b, &o));
+    FC_CALL(fc_tp_create_serial(&b->tp));
+    FC_CALL(fc_job_create(b->tp, &b->cfg, &o, &b->job));
+    b->env = *fc_job_server_env(b->job, NULL);
+    b->host = (host_exec_t){b->env.exec, b->env.exec_ctx};
+    b->env.exec = bench_exec;
+    b->env.exec_ctx = &b->host;
+    FC_CALL(fc_server_create(&b->env, &b->srv));
+    b->ctx = fc_job_ctx(b->job);
+    b->model = b->ctx->model;
+    M.p = b->model->p;
+    M.C = (size_t)b->model->classes;
+    if (b->cfg.run.reference) FC_CALL(fc_server_reference(b->srv));
+cleanup:
+    return err;
 }
 
-/* One synchronous round as the runtime does it (client/fc_host.c): pack, the participants'
- * local updates, the ordered sum of every client's current term (its site or dual:
- * ops->contribution; central, which has none, sums the participants' results), apply,
- * metrics. */
-static int bench_round(bench_t *b, int round, double *objective)
+/* The server's metrics of round t (SPEC §7: per-client ℓ, correction, ∇ℓ in client order,
+ * then the test set), timed as the metrics phase. */
+static int bench_measure(bench_t *b, int t, fc_metrics_t *m)
 {
-    int err = FC_OK;
-    const fc_algo_ctx_t *a = &b->ctx;
-    size_t d = a->d, dl = a->ops->delta_len(a);
-    fc_oracle_t oracle = {bench_objective, b};
-    double t0;
-    fc_participants(b->K, b->cfg.algorithm.participation, b->cfg.run.seed, round, b->mask);
-
-    M.phase = PH_SERVER;
-    t0 = now();
-    a->ops->pack(a, b->g, b->state);
-    tally(T_SERVER, now() - t0, 0.0);
-
-    fc_zero(dl, b->acc);
-    for (size_t k = 0; k < b->K; k++) {
-        if (!b->mask[k]) continue;
-        M.phase = PH_LOCAL;
-        t0 = now();
-        err = a->ops->local(a, b->client[k], b->state, b->delta, b->work);
-        tally(T_LOCAL, now() - t0, 0.0);
-        if (err) return err;
-        M.phase = PH_NONE;
-        if (!a->ops->contribution) {
-            t0 = now();
-            fc_axpy(dl, 1.0, b->delta, b->acc);
-            tally(T_SUM, now() - t0, (double)dl);
-        }
-    }
-    for (size_t k = 0; k < b->K && a->ops->contribution; k++) {
-        t0 = now();
-        a->ops->contribution(a, b->client[k], b->term);
-        fc_axpy(dl, 1.0, b->term, b->acc);
-        tally(T_SUM, now() - t0, (double)dl);
-    }
-
-    M.phase = PH_SERVER;
-    t0 = now();
-    err = a->ops->apply(a, b->g, b->acc, &oracle);
-    tally(T_SERVER, now() - t0, 0.0);
-    if (err) return err;
-
-    /* SPEC §7 metrics as fc_srv_measure computes them: Σ_k [ℓ_k, corr_k², ∇ℓ_k] in client
-     * order, then the test set. */
+    double t0 = now();
     M.phase = PH_METRICS;
-    t0 = now();
-    fc_zero(d + 2, b->msum);
-    for (size_t k = 0; k < b->K; k++) {
-        fc_client_metrics(a, b->client[k], a->ops->has_sites, b->g->m, b->mout, NULL, b->work);
-        fc_axpy(d + 2, 1.0, b->mout, b->msum);
-    }
-    *objective = 0.5 * a->delta * fc_dot(d, b->g->m, b->g->m) + b->msum[0];
-    tally(T_METRICS, now() - t0, 0.0);
-    M.phase = PH_NONE;
-    return FC_OK;
-}
-
-/* The test-set part of the metrics needs a work buffer of its own size. */
-static int bench_test_metrics(bench_t *b, double *work)
-{
-    double loss, t0 = now();
-    M.phase = PH_METRICS;
-    fc_model_eval(&b->model, b->test, b->g->m, &loss, NULL, NULL, NULL, work);
-    if (b->model.ops->correct)
-        (void)b->model.ops->correct(&b->model, b->test->X, b->test->y, b->test->n, b->g->m, work);
+    int err = fc_server_measure(b->srv, t, m);
     M.phase = PH_NONE;
     tally(T_METRICS, now() - t0, 0.0);
-    return FC_OK;
+    return err;
 }
 
 /* Criterion (1), measured robustly on a shared machine: alternate `reps` times one Hessian
@@ -571,26 +624,27 @@ static int paired_hessian(bench_t *b, int reps, double *hess_gfs, double *hess_o
                           double *gemm_gfs)
 {
     int err;
-    size_t d = b->model.d, big = 0;
+    size_t d = b->model->d, big = 0;
     double *H = NULL, *g = NULL, *W = NULL, loss, best = INFINITY;
     for (size_t k = 1; k < b->K; k++)
         if (b->shards->block[k]->n > b->shards->block[big]->n) big = k;
     const fc_data_t *blk = b->shards->block[big];
     FC_CALL(fc_alloc(d * d, sizeof(double), &H));
     FC_CALL(fc_alloc(d, sizeof(double), &g));
-    FC_CALL(fc_alloc(b->model.ops->work_size(&b->model, blk->n), sizeof(double), &W));
+    FC_CALL(fc_alloc(b->model->ops->work_size(b->model, blk->n), sizeof(double), &W));
     *gemm_gfs = 0.0;
     for (int r = 0; r < reps; r++) {
         double t0 = now();
-        M.real->eval(&b->model, blk->X, blk->y, blk->n, b->g->m, &loss, g, H, NULL, W);
+        M.real->eval(b->model, blk->X, blk->y, blk->n, fc_server_mean(b->srv), &loss, g, H, NULL,
+                     W);
         double dt = now() - t0;
         if (dt < best) best = dt;
         double gr = rate_gemm(1000, 1000, 1000, 0, 1);
         if (gr > *gemm_gfs) *gemm_gfs = gr;
     }
     double nd = (double)blk->n * (double)d;
-    *hess_gfs = (4.0 * nd + hess_flops_classic(&b->model, blk->n)) / best / 1e9;
-    *hess_own_gfs = (4.0 * nd + hess_flops_own(&b->model, blk->n)) / best / 1e9;
+    *hess_gfs = (4.0 * nd + hess_flops_classic(b->model, blk->n)) / best / 1e9;
+    *hess_own_gfs = (4.0 * nd + hess_flops_own(b->model, blk->n)) / best / 1e9;
 cleanup:
     fc_free(&H);
     fc_free(&g);
@@ -605,7 +659,7 @@ cleanup:
 static int probe_softmax(bench_t *b, double gemm)
 {
     int err;
-    size_t d = b->model.d, big = 0, block = 256;
+    size_t d = b->model->d, big = 0, block = 256;
     double *H0 = NULL, *H1 = NULL, *g = NULL, *W = NULL, *WP = NULL, loss;
     for (size_t k = 1; k < b->K; k++)
         if (b->shards->block[k]->n > b->shards->block[big]->n) big = k;
@@ -613,17 +667,18 @@ static int probe_softmax(bench_t *b, double gemm)
     FC_CALL(fc_alloc(d * d, sizeof(double), &H0));
     FC_CALL(fc_alloc(d * d, sizeof(double), &H1));
     FC_CALL(fc_alloc(d, sizeof(double), &g));
-    FC_CALL(fc_alloc(b->model.ops->work_size(&b->model, blk->n), sizeof(double), &W));
-    FC_CALL(fc_alloc(fc_proto_work_size(&b->model, blk->n, block), sizeof(double), &WP));
-    double fl = hess_flops_classic(&b->model, blk->n), fo = hess_flops_own(&b->model, blk->n);
+    FC_CALL(fc_alloc(b->model->ops->work_size(b->model, blk->n), sizeof(double), &W));
+    FC_CALL(fc_alloc(fc_proto_work_size(b->model, blk->n, block), sizeof(double), &WP));
+    double fl = hess_flops_classic(b->model, blk->n), fo = hess_flops_own(b->model, blk->n);
     for (int v = 0; v < 2; v++) {
         double best = INFINITY;
         for (int r = 0; r < 3; r++) {
             double t0 = now();
             if (v == 0)
-                M.real->eval(&b->model, blk->X, blk->y, blk->n, b->g->m, &loss, g, H0, NULL, W);
+                M.real->eval(b->model, blk->X, blk->y, blk->n, fc_server_mean(b->srv), &loss, g, H0,
+                             NULL, W);
             else
-                fc_proto_hess_syrk(&b->model, blk->X, blk->n, b->g->m, H1, WP);
+                fc_proto_hess_syrk(b->model, blk->X, blk->n, fc_server_mean(b->srv), H1, WP);
             double dt = now() - t0;
             if (dt < best) best = dt;
         }
@@ -725,7 +780,6 @@ int main(int argc, char **argv)
     opts_t o;
     bench_t b;
     int err = FC_OK;
-    double *test_work = NULL;
     memset(&b, 0, sizeof b);
     if (parse(argc, argv, &o)) {
         fprintf(stderr, "usage: fc_bench CONFIG.ini [--set section.key=value]... [--rounds R] "
@@ -737,21 +791,20 @@ int main(int argc, char **argv)
     for (int i = 0; i < o.nsets; i++)
         FC_CALL(fc_config_set(&b.cfg, o.sets[i]));
     FC_CALL(fc_config_validate(&b.cfg));
+    b.cfg.run.threads = 1; /* the job sets BLAS's threads from it: the phases are one thread's */
 
     /* The machine's rate, in this run: 1000³ dgemm, one thread, best of 3. */
     double gemm = rate_gemm(1000, 1000, 1000, 0, 3);
 
     double t_load = wall();
-    FC_CALL(bench_prepare(&b));
+    FC_CALL(bench_start(&b));
     t_load = wall() - t_load;
-    const fc_algo_ctx_t *a = &b.ctx;
-    size_t d = a->d, n_all = 0, n_max = 0, p = b.model.p, C = (size_t)b.model.classes;
+    const fc_algo_ctx_t *a = b.ctx;
+    size_t d = a->d, n_all = 0, n_max = 0, p = b.model->p, C = (size_t)b.model->classes;
     for (size_t k = 0; k < b.K; k++) {
         n_all += b.shards->block[k]->n;
         if (b.shards->block[k]->n > n_max) n_max = b.shards->block[k]->n;
     }
-    if (b.test)
-        FC_CALL(fc_alloc(b.model.ops->work_size(&b.model, b.test->n), sizeof(double), &test_work));
     size_t sl = a->ops->state_len(a), dl = a->ops->delta_len(a);
     const char *fam = a->ops->uses_family ? a->family->name : "-";
     const char *label = o.label ? o.label : o.config;
@@ -770,8 +823,10 @@ int main(int argc, char **argv)
     for (int r = 1; r <= o.rounds; r++) {
         double tr = wall(), cr = now();
         long steps0 = M.newton_steps;
-        err = bench_round(&b, r, &objective);
-        if (!err && b.test) err = bench_test_metrics(&b, test_work);
+        fc_metrics_t m;
+        err = fc_server_round(b.srv, r);
+        if (!err) err = bench_measure(&b, r, &m);
+        if (!err) objective = m.objective;
         if (err == FC_ENOTSPD || err == FC_ENUMERIC) {
             printf("round %d diverged: %s (rounds timed: %d)\n", r, fc_err_msg(), done);
             err = FC_OK;
@@ -919,7 +974,7 @@ int main(int argc, char **argv)
         printf("  dpotrs (1 rhs) row-major: %.3f ms; column-major 'U' _work: %.3f ms (2d² = %.2f "
                "MFLOP)\n",
                1e3 * rs, 1e3 * cs, 2.0 * (double)d * (double)d / 1e6);
-        if (b.model.classes > 1) FC_CALL(probe_softmax(&b, gemm));
+        if (b.model->classes > 1) FC_CALL(probe_softmax(&b, gemm));
     }
 
     if (o.tsv) {
@@ -949,7 +1004,6 @@ int main(int argc, char **argv)
     }
 cleanup:
     if (err) fprintf(stderr, "fc_bench: %s\n", fc_err_msg());
-    fc_free(&test_work);
     bench_free(&b);
     return err ? 1 : 0;
 }

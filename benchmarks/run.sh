@@ -1,7 +1,8 @@
 #!/bin/sh
 # benchmarks/run.sh — the benchmark of the issue "Performance: rounds at the speed of the
 # hardware". For every case (benchmarks/*.ini) and algorithm it runs
-#   fc_bench       one process, every client, single-threaded BLAS: each phase's CPU seconds,
+#   fc_bench       fedpc's own job (server and host over the serial transport), one process,
+#                  every client, single-threaded BLAS: each phase's CPU seconds,
 #                  flops and GFLOP/s next to the dgemm rate measured in the same run;
 #   fc_bench_comm  the transport at the case's sizes under mpirun -n 2;
 #   fedpc          itself under mpirun -n 2 with the PMPI shim: seconds per round, payload
