@@ -169,12 +169,12 @@ echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 paste "$out/bench.tsv" "$out/comm.tsv" "$out/fedpc.tsv" | awk -F'\t' '
     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { d = $c["d"]; K = $c["K"]; fam = $c["family"]; alg = $c["alg"]
-      each = fam == "full" ? d * d + d : fam == "diag" ? 2 * d : d
+      each = $c["delta"] # doubles one client sends (and, as its state, receives)
       need = 2 * K * each * 8 / 1048576
       st = $c["status"] == 0 ? "ok" : $c["status"] == 3 ? "diverged" : "exit " $c["status"]
       base = $c["baseline_mb"]
       min1 = $c["data_mb"] + $c["sites_mb"] + $c["work_dd"] * $c["dd_mb"] + base
-      min0 = $c["test_mb"] + (fam == "full" ? 4 * $c["dd_mb"] : 0) + base
+      min0 = $c["test_mb"] + ($c["work_dd"] >= 4 ? 4 * $c["dd_mb"] : 0) + base
       name = alg (fam != "-" ? "-" fam : ""); ratio = (need > 0) ? $c["counted_mb"] / need : 0
       printf "| %s | %s | %s | %.3f | %.2f | %.3f | %.3f | %.3f | %.3f | %.0f (%.0f) | %.0f (%.0f) | %.2f |\n",
         $c["case"], name, st, $c["wall_round_s"], $c["cpu1_s"], $c["counted_mb"], need, ratio, $c["wire_mb"],
@@ -211,20 +211,20 @@ fi
 echo
 echo "## Acceptance"
 echo
-paste "$out/bench.tsv" "$out/comm.tsv" "$out/fedpc.tsv" | awk -F'\t' '
+paste "$out/bench.tsv" "$out/comm.tsv" "$out/fedpc.tsv" | awk -F'\t' -v acc_case=fmnist7_softmax_k10 -v acc_run=fpc-full '
     NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
     { d = $c["d"]; K = $c["K"]; fam = $c["family"]
-      each = fam == "full" ? d * d + d : fam == "diag" ? 2 * d : d
+      each = $c["delta"] # doubles one client sends (and, as its state, receives)
       need = 2 * K * each * 8 / 1048576
       if (need > 0) { dev = $c["counted_mb"] / need - 1; dev = dev < 0 ? -dev : dev
                       if (dev > maxdev) maxdev = dev; runs++ }
-      if ($c["case"] == "fmnist7_softmax_k10" && $c["alg"] == "fpc" && fam == "full") {
+      if ($c["case"] == acc_case && $c["alg"] "-" fam == acc_run) {
           hp = 100 * $c["paired_hess_gfs"] / $c["paired_gemm_gfs"]
           ho = 100 * $c["paired_hess_own_gfs"] / $c["paired_gemm_gfs"]
           rs = $c["compute_s"] + $c["comm_update_s"]
           rp = 100 * $c["round_gflop"] / rs / $c["gemm_gfs"]
           ro = 100 * $c["round_own_gfs"] * $c["compute_s"] / rs / $c["gemm_gfs"] }
-      if (fam == "full") {
+      if ($c["work_dd"] >= 4) { # the families with d x d sites
           min1 = $c["data_mb"] + $c["sites_mb"] + 4 * $c["dd_mb"] + $c["baseline_mb"]
           r = $c["rss1_mb"] / min1
           mem = mem sprintf("%s %s-full %.2f; ", $c["case"], $c["alg"], r)
