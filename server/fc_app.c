@@ -129,10 +129,11 @@ int fc_main(int argc, char **argv)
         fprintf(stderr, "fedpc: %s\n", fc_err_msg());
         return FC_EXIT_INPUT;
     }
-    if (cli.cmd == FC_CLI_HELP) return fputs(fc_cli_help(), stdout), FC_EXIT_DONE;
+    if (cli.cmd == FC_CLI_HELP) return fc_cli_print_help(stdout), FC_EXIT_DONE;
     if (cli.cmd == FC_CLI_VERSION) return puts("fedpc " FEDPC_VERSION), FC_EXIT_DONE;
     if (cli.cmd == FC_CLI_PLOT) {
-        int err = fc_plot_dir(cli.config);
+        int err =
+            cli.ndirs > 1 ? fc_plot_compare(cli.ndirs, cli.dirs, cli.out) : fc_plot_dir(cli.config);
         if (err) fprintf(stderr, "fedpc: %s\n", fc_err_msg());
         return err ? input_status(err) : FC_EXIT_DONE;
     }

@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fc_algo.h"
+#include "fc_family.h"
+#include "fc_model.h"
+#include "fc_registry.h"
+
 const char *fc_cli_help(void)
 {
     return "usage:\n"
@@ -14,7 +19,7 @@ const char *fc_cli_help(void)
            "  fedpc sweep CONFIG.ini --vary section.key=v1,v2,... [--vary ...]\n"
            "              [--set section.key=value]... [--out DIR]\n"
            "  fedpc partition CONFIG.ini --out DIR [--set section.key=value]...\n"
-           "  fedpc plot DIR\n"
+           "  fedpc plot DIR | fedpc plot DIR DIR... --out OUT\n"
            "  fedpc --help | --version\n"
            "\n"
            "commands:\n"
@@ -28,7 +33,8 @@ const char *fc_cli_help(void)
            "  partition  write one data file per client (DIR/client_<k>.csv or .svm) and\n"
            "             DIR/partition.ini, to be read back with partition.scheme = files\n"
            "             (the other keys stay as they were, [output] dir included).\n"
-           "  plot       draw PNG plots (gnuplot) from the CSV files of a run or a sweep.\n"
+           "  plot       draw PNG plots (gnuplot) from the CSV files of a run or a sweep;\n"
+           "             with several run folders, one comparison of them into OUT.\n"
            "\n"
            "options:\n"
            "  --set section.key=value  override one config key (repeatable)\n"
@@ -41,6 +47,18 @@ const char *fc_cli_help(void)
            "exit status: 0 done (converged or hit run.rounds), 3 diverged,\n"
            "             2 bad input (config, data, command line), 1 internal error.\n"
            "Run under MPI: mpirun -n P fedpc run CONFIG.ini (rank 0 is the server).\n";
+}
+
+void fc_cli_print_help(FILE *f)
+{
+    char names[FC_REGISTRY_NAMES_MAX];
+    fputs(fc_cli_help(), f);
+    fc_algo_names(names, sizeof names);
+    fprintf(f, "\nalgorithm.name:   %s\n", names);
+    fc_family_names(names, sizeof names);
+    fprintf(f, "algorithm.family: %s\n", names);
+    fc_model_names(names, sizeof names);
+    fprintf(f, "model.type:       %s\n", names);
 }
 
 /* start:stop:count[:log] → count values, linear or logarithmic. */
@@ -154,6 +172,9 @@ int fc_cli_parse(int argc, char **argv, fc_cli_t *cli)
                               a);
         } else if (!cli->config) {
             cli->config = a;
+            cli->dirs[cli->ndirs++] = a;
+        } else if (cli->cmd == FC_CLI_PLOT && cli->ndirs < FC_CLI_MAX_DIRS) {
+            cli->dirs[cli->ndirs++] = a;
         } else {
             return fc_err_set(FC_EINVAL, "%s: unexpected argument", a);
         }
@@ -163,6 +184,8 @@ int fc_cli_parse(int argc, char **argv, fc_cli_t *cli)
                           cli->cmd == FC_CLI_PLOT ? "DIR" : "CONFIG.ini");
     if (cli->cmd == FC_CLI_SWEEP && cli->nvary == 0)
         return fc_err_set(FC_EINVAL, "sweep: at least one --vary section.key=values is needed");
+    if (cli->cmd == FC_CLI_PLOT && cli->ndirs > 1 && !cli->out)
+        return fc_err_set(FC_EINVAL, "plot: several folders need --out OUT for the comparison");
     if (cli->cmd == FC_CLI_PARTITION && !cli->out)
         return fc_err_set(FC_EINVAL, "partition: --out DIR is required");
     return FC_OK;

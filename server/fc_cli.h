@@ -3,12 +3,14 @@
 #define FC_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "fc_error.h"
 
 #define FC_CLI_MAX_SETS 64
 #define FC_CLI_MAX_VARY 8
 #define FC_CLI_MAX_VALUES 256
+#define FC_CLI_MAX_DIRS 64
 
 typedef enum {
     FC_CLI_RUN,
@@ -29,8 +31,10 @@ typedef struct {
 
 typedef struct {
     fc_cli_cmd_t cmd;
-    const char *config; /* borrowed from argv */
-    const char *out;    /* --out, or NULL */
+    const char *config; /* borrowed from argv (plot: the first folder) */
+    int ndirs;          /* plot: the folders given, ≥ 1 */
+    const char *dirs[FC_CLI_MAX_DIRS];
+    const char *out; /* --out, or NULL */
     int quiet;
     int nsets;
     const char *set[FC_CLI_MAX_SETS]; /* "section.key=value", borrowed */
@@ -44,5 +48,7 @@ FC_MUST int fc_cli_parse(int argc, char **argv, fc_cli_t *cli);
 FC_MUST int fc_cli_parse_vary(const char *spec, fc_vary_t *v);
 /* The --help text. */
 const char *fc_cli_help(void);
+/* Print it, then the registered algorithms, families and models (the registries' names). */
+void fc_cli_print_help(FILE *f);
 
 #endif

@@ -17,3 +17,19 @@ status=0; "$FEDPC" run "$WORK/bad.ini" 2>"$WORK/err" || status=$?
   || fail "bad damping: $status $(cat "$WORK/err")"
 status=0; "$FEDPC" run "$CFG/logistic.ini" --set run.rounds=ten 2>"$WORK/err" || status=$?
 [ "$status" -eq 2 ] && grep -q -- "--set run.rounds=ten" "$WORK/err" || fail "bad --set: $status"
+
+# fedpc plot with several run folders: one comparison into --out (required then).
+"$FEDPC" run "$CFG/logistic.ini" --quiet --out "$WORK/cmp_a" >/dev/null 2>&1 || fail "run a"
+"$FEDPC" run "$CFG/logistic.ini" --quiet --out "$WORK/cmp_b" --set algorithm.family=diag \
+  >/dev/null 2>&1 || fail "run b"
+if "$FEDPC" plot "$WORK/cmp_a" "$WORK/cmp_b" >"$WORK/cmp.log" 2>&1; then
+  fail "plot of two folders without --out succeeded"
+fi
+grep -q "several folders need --out" "$WORK/cmp.log" || fail "no message for the missing --out"
+if command -v gnuplot >/dev/null; then
+  "$FEDPC" plot "$WORK/cmp_a" "$WORK/cmp_b" --out "$WORK/cmp" >"$WORK/cmp.log" 2>&1 ||
+    { cat "$WORK/cmp.log" >&2; fail "plot comparison failed"; }
+  [ -s "$WORK/cmp/convergence.png" ] && [ -s "$WORK/cmp/convergence_bytes.png" ] ||
+    fail "the comparison wrote no PNGs"
+fi
+echo "plot of several folders: ok"
