@@ -348,6 +348,25 @@ static int copy_text(const char *text, char *dst, size_t size, char *why, size_t
     return 0;
 }
 
+/* A name key (model.type, algorithm.name, algorithm.family) must name a row of its
+ * registry: 0 if it does, else -1 with "expected one of ..., got 'x'" in why. */
+static int registry_refuses(ktype_t type, const char *text, char *why, size_t wn)
+{
+    char names[FC_REGISTRY_NAMES_MAX];
+    int known = type == T_MODEL  ? fc_model_find(text) != NULL
+                : type == T_ALGO ? fc_algo_find(text) != NULL
+                                 : fc_family_find(text) != NULL;
+    if (known) return 0;
+    if (type == T_MODEL)
+        fc_model_names(names, sizeof names);
+    else if (type == T_ALGO)
+        fc_algo_names(names, sizeof names);
+    else
+        fc_family_names(names, sizeof names);
+    snprintf(why, wn, "expected one of %s, got '%s'", names, text);
+    return -1;
+}
+
 /* Parse text for key k and store it in c. base is the folder relative paths are joined
  * to ("" = none). registry = 0 skips the model/algorithm registry look-up (defaults).
  * Returns 0, or -1 with the problem in why; c is untouched on failure. */
@@ -383,29 +402,9 @@ static int key_apply(const keydesc_t *k, const char *text, const char *base, int
         memcpy(f, &i, sizeof i);
         return 0;
     case T_MODEL:
-        if (registry && !fc_model_find(text)) {
-            size_t n = (size_t)snprintf(why, wn, "expected one of ");
-            for (size_t r = 0; fc_model_at(r) && n < wn; r++)
-                n += (size_t)snprintf(why + n, wn - n, "%s%s", r ? ", " : "", fc_model_at(r)->name);
-            if (n < wn) snprintf(why + n, wn - n, ", got '%s'", text);
-            return -1;
-        }
-        return copy_text(text, f, FC_NAME_MAX, why, wn);
     case T_ALGO:
-        if (registry && !fc_algo_find(text)) {
-            char names[FC_REGISTRY_NAMES_MAX];
-            fc_algo_names(names, sizeof names);
-            snprintf(why, wn, "expected one of %s, got '%s'", names, text);
-            return -1;
-        }
-        return copy_text(text, f, FC_NAME_MAX, why, wn);
     case T_FAMILY:
-        if (registry && !fc_family_find(text)) {
-            char names[FC_REGISTRY_NAMES_MAX];
-            fc_family_names(names, sizeof names);
-            snprintf(why, wn, "expected one of %s, got '%s'", names, text);
-            return -1;
-        }
+        if (registry && registry_refuses(k->type, text, why, wn)) return -1;
         return copy_text(text, f, FC_NAME_MAX, why, wn);
     case T_PATH: {
         char joined[FC_PATH_MAX];
