@@ -959,8 +959,8 @@ static void put_keyentries(FILE *f, const curve_t *c, size_t n, const labels_t *
     }
     if (in->marks[0] || in->marks[1]) {
         fprintf(f,
-                "%skeyentry with points lc rgb 'black' pt 11 ps 1.2 title 'objective gap ≤ 0 "
-                "(round-off): marked at the foot of its panel'",
+                "%skeyentry with points lc rgb 'black' pt 11 ps 1.2 title 'gap ≤ 0 "
+                "(round-off), marked at the panel foot'",
                 *first ? "plot " : ", \\\n    ");
         *first = false;
     }
@@ -1767,7 +1767,8 @@ static void put_stability_title(FILE *f, const char *dir, const stab_info_t *in)
         snprintf(note, sizeof note, " (the linearised radius does not cross 1 here)");
     fputs("set title ", f);
     put_sq(f, dir);
-    fputs(" . ': stability — rounds to tolerance, else the verdict and final gap' . ", f);
+    /* Two lines: a long folder name would push one line off the picture. */
+    fputs(" . \"\\n\" . 'stability: rounds to tolerance, else the verdict and final gap' . ", f);
     put_sq(f, note);
     fputc('\n', f);
     if (in->block[B_RHO] < 0) return;
