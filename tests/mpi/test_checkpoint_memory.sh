@@ -22,12 +22,13 @@ rounds = 3
 reference = false
 INI
 peak() { # OUT EVERY: the largest peak RSS (KiB) of the client ranks 1 and 2
+  # Each rank's /usr/bin/time writes its own file: lines on a shared stderr can interleave.
   # shellcheck disable=SC2016
   "$MPIEXEC" --oversubscribe -n 3 sh -c \
-    'exec /usr/bin/time -f "rank_rss $OMPI_COMM_WORLD_RANK %M" "$0" "$@"' "$FEDPC" run \
+    'exec /usr/bin/time -o "$0.rss.$OMPI_COMM_WORLD_RANK" -f "%M" "$@"' "$WORK/$1" "$FEDPC" run \
     "$WORK/ck.ini" --quiet --out "$WORK/$1" --set output.checkpoint_every="$2" \
     </dev/null >"$WORK/$1.log" 2>&1 || { cat "$WORK/$1.log" >&2; fail "run $1 failed"; }
-  awk '$1 == "rank_rss" && $2 != 0 { if ($3 > m) m = $3 } END { print m + 0 }' "$WORK/$1.log"
+  cat "$WORK/$1.rss.1" "$WORK/$1.rss.2" | awk '$1 > m { m = $1 } END { print m + 0 }'
 }
 without=$(peak plain 0)
 with=$(peak ckpt 1)
