@@ -60,6 +60,12 @@ int __real_fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_qu
 int __wrap_fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
                           const fc_solve_opts_t *o, double *theta, fc_solver_ws_t *ws,
                           fc_solve_info_t *info);
+int __real_fc_solve_local_warm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                               const fc_solve_opts_t *o, const fc_solve_start_t *s,
+                               double *theta, fc_solver_ws_t *ws, fc_solve_info_t *info);
+int __wrap_fc_solve_local_warm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                               const fc_solve_opts_t *o, const fc_solve_start_t *s,
+                               double *theta, fc_solver_ws_t *ws, fc_solve_info_t *info);
 int __real_fc_chol(size_t n, double *A, const char *what);
 int __wrap_fc_chol(size_t n, double *A, const char *what);
 void __real_fc_chol_solve(size_t n, const double *L, double *b);
@@ -321,6 +327,21 @@ int __wrap_fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_qu
     double t0 = now();
     M.in_solver = 1;
     int err = __real_fc_solve_local(m, blk, q, o, theta, ws, info ? info : &mine);
+    M.in_solver = 0;
+    tally(T_SOLVE_LOCAL, now() - t0, 0.0);
+    if (!err) M.newton_steps += (info ? info : &mine)->steps;
+    return err;
+}
+
+/* The warm-started solve (fpc, admm, ama) is timed and counted as fc_solve_local. */
+int __wrap_fc_solve_local_warm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                               const fc_solve_opts_t *o, const fc_solve_start_t *s,
+                               double *theta, fc_solver_ws_t *ws, fc_solve_info_t *info)
+{
+    fc_solve_info_t mine;
+    double t0 = now();
+    M.in_solver = 1;
+    int err = __real_fc_solve_local_warm(m, blk, q, o, s, theta, ws, info ? info : &mine);
     M.in_solver = 0;
     tally(T_SOLVE_LOCAL, now() - t0, 0.0);
     if (!err) M.newton_steps += (info ? info : &mine)->steps;

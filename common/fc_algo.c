@@ -178,7 +178,11 @@ int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
 {
     int err;
     size_t d = a->d, np = a->family->prec_len(d);
-    int dense = !a->local.matrix_free;
+    /* The local solver's d×d buffers: the Newton matrix, and the kept Hessian when the family
+     * takes its site from it (fc_family.h site_from_hessian). */
+    int dense = a->local.matrix_free          ? 0
+                : a->family->site_from_hessian ? FC_SOLVER_WS_KEEP_HESSIAN
+                                               : 1;
     fc_work_t *w = NULL;
     *out = NULL;
     FC_CALL(fc_calloc(1, sizeof *w, &w));
@@ -346,6 +350,11 @@ size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t 
     /* d x d work: Newton matrix (dense local solver), central's server matrices; the
      * family's client scratch and the server's S, ΣH and factor. */
     size_t nmat = (a->local.matrix_free ? 0 : 1) + (a->ops->dense_server ? 2 : 0);
+    /* The local solver's kept Hessian (fc_work_create), with its two d-vectors. */
+    if (!a->local.matrix_free && a->family->site_from_hessian) {
+        nmat++;
+        doubles = sat_muladd(2, d, doubles);
+    }
     doubles = sat_muladd(nmat, dd, doubles);
     size_t fam = a->family->work_len(d, a->damping > 1.0);
     fam = sat_muladd(2, a->family->prec_len(d), fam);

@@ -22,8 +22,10 @@ static int dual_step(const fc_algo_ctx_t *a, fc_client_t *c, const double *theta
     fc_quad_t q = {.ops = &fc_quad_iso, .P = NULL, .rho = a->penalty, .b = w->b};
     for (size_t i = 0; i < d; i++)
         w->b[i] = a->penalty * theta_bar[i] - c->h[i];
-    fc_copy(d, theta_bar, w->theta);
-    int err = fc_solve_local(a->model, c->data, &q, &a->local, w->theta, w->solver, NULL);
+    /* From θ̄, or from the last θ_k when that is nearer the new solution (fc_solver.h). */
+    fc_solve_start_t start = {.cold = theta_bar, .warm = c->theta, .keep_hessian = 0};
+    int err =
+        fc_solve_local_warm(a->model, c->data, &q, &a->local, &start, w->theta, w->solver, NULL);
     if (err) return err;
     for (size_t i = 0; i < d; i++) {
         dv[i] = a->damping * a->penalty * (w->theta[i] - theta_bar[i]);

@@ -34,13 +34,28 @@ static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *sta
     int err = a->family->cavity(d, a->penalty, m, S, c->h, c->H, w->P, w->b, a->damping > 1.0,
                                 w->chol, &q);
     if (err) return err;
-    /* Step 2: local correction step, started from the server mean. */
-    fc_copy(d, m, w->theta);
-    err = fc_solve_local(a->model, c->data, &q, &a->local, w->theta, w->solver, &info);
+    /* Step 2: local correction step from the server mean, or, where the local problem is
+     * solved to tolerance (fpc), from the client's last m_k when that is nearer the new
+     * solution, with the family's guess of the Newton matrix for the first step
+     * (fc_solve_local_warm). PVI's inexact step stays one Newton step from m_t (SPEC §3.2). */
+    int exact = a->ops->exact_local_solve;
+    fc_solve_start_t start = {.cold = m,
+                              .warm = exact ? c->theta : NULL,
+                              .keep_hessian = a->family->site_from_hessian != NULL,
+                              .guess = exact && a->family->newton_guess
+                                           ? a->family->newton_guess(d, S)
+                                           : NULL};
+    err = fc_solve_local_warm(a->model, c->data, &q, &a->local, &start, w->theta, w->solver,
+                              &info);
     if (err) return err;
-    /* Step 3: g, the family's projection of the curvature, and h_new = H_new m_k. */
-    a->family->curvature(a->model, c->data, w->theta, w->g, w->H_new, w->h_new,
-                         fc_solver_ws_model_work(w->solver));
+    /* Step 3: g, the family's projection of the curvature, and h_new = H_new m_k; from the
+     * Hessian the solver formed at m_k when it kept one. */
+    const double *grad, *hess = fc_solver_kept_hessian(w->solver, &grad);
+    if (hess)
+        a->family->site_from_hessian(d, grad, hess, w->theta, w->g, w->H_new, w->h_new);
+    else
+        a->family->curvature(a->model, c->data, w->theta, w->g, w->H_new, w->h_new,
+                             fc_solver_ws_model_work(w->solver));
     if (rule == NEW_SITE_NATURAL_GRADIENT) {
         /* FPC: h_new = H_new m_k − ∇ℓ_k(m_k). */
         fc_axpy(d, -1.0, w->g, w->h_new);

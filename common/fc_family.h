@@ -47,6 +47,20 @@ typedef struct fc_family_ops {
      * curvature ∇²ℓ_k(θ), h_new = H_new θ. work: the model's work buffer. */
     void (*curvature)(const fc_model_t *m, const fc_data_t *blk, const double *theta, double *g,
                       double *H_new, double *h_new, double *work);
+    /* Optional (performance, issue 16): curvature's outputs from ∇ℓ (grad) and the dense
+     * ∇²ℓ (hess) at θ that the local solver already formed there (its kept-Hessian mode),
+     * so the new site costs no second pass over the data. A family sets it when its
+     * curvature needs the whole Hessian anyway (full); where the projection is much cheaper
+     * to form directly (diag, iso) it stays NULL and the solver forms no Hessian it would
+     * not use. */
+    void (*site_from_hessian)(size_t d, const double *grad, const double *hess,
+                              const double *theta, double *g, double *H_new, double *h_new);
+    /* Optional, with site_from_hessian: a dense d×d positive definite guess of the local
+     * Newton matrix ∇²ℓ_k + P at the start of a solve to tolerance, made from the server's
+     * S (borrowed or a pointer into it), or NULL. Full: H_k + P = S_t, exact when the site's
+     * curvature is the client's Hessian, as at the fixed point; so near it the first Newton
+     * step forms no Hessian. */
+    const double *(*newton_guess)(size_t d, const double *S);
     /* out = H θ − h: the site's gradient at θ (SPEC §2, the correction). */
     void (*site_gradient)(size_t d, const double *h, const double *H, const double *theta,
                           double *out);

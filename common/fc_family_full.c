@@ -66,6 +66,22 @@ static void full_curvature(const fc_model_t *m, const fc_data_t *blk, const doub
     fc_symv(m->d, 1.0, H_new, theta, 0.0, h_new);
 }
 
+/* The same from the Hessian the local solver kept at θ. */
+static void full_site_from_hessian(size_t d, const double *grad, const double *hess,
+                                   const double *theta, double *g, double *H_new, double *h_new)
+{
+    fc_copy(d, grad, g);
+    fc_copy(d * d, hess, H_new);
+    fc_symv(d, 1.0, H_new, theta, 0.0, h_new);
+}
+
+/* ∇²ℓ_k + P = (∇²ℓ_k − H_k) + S_t ≈ S_t: the site's curvature stands for the client's. */
+static const double *full_newton_guess(size_t d, const double *S)
+{
+    (void)d;
+    return S;
+}
+
 static void full_site_gradient(size_t d, const double *h, const double *H, const double *theta,
                                double *out)
 {
@@ -89,6 +105,8 @@ const fc_family_ops_t fc_family_full_ops = {
     .posterior = full_posterior,
     .cavity = full_cavity,
     .curvature = full_curvature,
+    .site_from_hessian = full_site_from_hessian,
+    .newton_guess = full_newton_guess,
     .site_gradient = full_site_gradient,
     .damp = full_damp,
 };

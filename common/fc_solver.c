@@ -18,6 +18,11 @@ struct fc_solver_ws {
     double *r, *p, *Ap;            /* d each: conjugate gradients */
     double *A;                     /* d*d Newton matrix (dense only) */
     double *work;                  /* model work */
+    /* Kept-Hessian mode (fc_solve_local_warm with keep_hessian): ∇ℓ and ∇²ℓ at the current
+     * iterate, and the trial point's, swapped in when the trial is accepted. */
+    double *gl, *gl_trial; /* d each */
+    double *hess;          /* d*d; the trial's Hessian goes into A (free once dir is known) */
+    int hess_valid;        /* hess and gl are at the θ the last solve returned */
 };
 
 int fc_solver_ws_create(const fc_model_t *m, size_t max_n, int dense, fc_solver_ws_t **out)
@@ -38,6 +43,11 @@ int fc_solver_ws_create(const fc_model_t *m, size_t max_n, int dense, fc_solver_
     if (dense) {
         FC_CALL(fc_mul_size(d, d, &dd));
         FC_CALL(fc_alloc(dd, sizeof(double), &ws->A));
+    }
+    if (dense == FC_SOLVER_WS_KEEP_HESSIAN) {
+        FC_CALL(fc_alloc(dd, sizeof(double), &ws->hess));
+        FC_CALL(fc_alloc(d, sizeof(double), &ws->gl));
+        FC_CALL(fc_alloc(d, sizeof(double), &ws->gl_trial));
     }
     FC_CALL(fc_alloc(m->ops->work_size(m, max_n), sizeof(double), &ws->work));
     *out = ws;
@@ -60,6 +70,9 @@ void fc_solver_ws_destroy(fc_solver_ws_t **pws)
     fc_free(&ws->Ap);
     fc_free(&ws->A);
     fc_free(&ws->work);
+    fc_free(&ws->hess);
+    fc_free(&ws->gl);
+    fc_free(&ws->gl_trial);
     fc_free(pws);
 }
 
@@ -123,21 +136,58 @@ const fc_quad_ops_t fc_quad_full = {full_apply, full_apply_add, full_add_dense};
 const fc_quad_ops_t fc_quad_diag = {diag_apply, diag_apply_add, diag_add_dense};
 const fc_quad_ops_t fc_quad_iso = {iso_apply, iso_apply_add, iso_add_dense};
 
-void fc_quad_objective(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
-                       const double *theta, double *f, double *g, double *scale, double *work,
-                       double *tmp)
+/* f = ℓ + ½θᵀPθ − bᵀθ from ℓ (loss) and, with g, ∇f = ∇ℓ + Pθ − b from ∇ℓ (gl, which may
+ * be g itself), in one loop over the d-vectors. */
+static void add_quadratic(const fc_quad_t *q, size_t d, const double *theta, double loss,
+                          const double *gl, double *f, double *g, double *scale, double *tmp)
 {
-    size_t d = m->d;
-    double loss;
-    fc_model_eval(m, blk, theta, &loss, g, NULL, NULL, work);
     q->ops->apply(q, d, theta, tmp); /* tmp = Pθ */
     double quad = 0.5 * fc_dot(d, theta, tmp), lin = fc_dot(d, q->b, theta);
     *f = loss + quad - lin;
     if (scale) *scale = fabs(loss) + fabs(quad) + fabs(lin);
-    if (g) {
-        fc_axpy(d, 1.0, tmp, g);
-        fc_axpy(d, -1.0, q->b, g);
-    }
+    if (g)
+        for (size_t i = 0; i < d; i++)
+            g[i] = gl[i] + tmp[i] - q->b[i];
+}
+
+void fc_quad_objective(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                       const double *theta, double *f, double *g, double *scale, double *work,
+                       double *tmp)
+{
+    double loss;
+    fc_model_eval(m, blk, theta, &loss, g, NULL, NULL, work);
+    add_quadratic(q, m->d, theta, loss, g, f, g, scale, tmp);
+}
+
+/* Kept-Hessian mode: ℓ, ∇ℓ (into gl) and ∇²ℓ (into H) at θ in one pass over the data, and
+ * from them f and ∇f (into g). */
+static void eval_keeping_hessian(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                                 const double *theta, double *f, double *g, double *scale,
+                                 double *gl, double *H, fc_solver_ws_t *ws)
+{
+    double loss;
+    fc_model_eval(m, blk, theta, &loss, gl, H, NULL, ws->work);
+    add_quadratic(q, m->d, theta, loss, gl, f, g, scale, ws->tmp);
+}
+
+/* dir = −(∇²ℓ + P)⁻¹ g from the Hessian the kept-Hessian mode already holds at θ. */
+static int newton_dir_kept(const fc_quad_t *q, size_t d, fc_solver_ws_t *ws)
+{
+    fc_copy(d * d, ws->hess, ws->A);
+    q->ops->add_dense(q, d, ws->A);
+    int err = fc_chol(d, ws->A, "local Newton matrix");
+    if (err) return err;
+    for (size_t i = 0; i < d; i++)
+        ws->dir[i] = -ws->g[i];
+    fc_chol_solve(d, ws->A, ws->dir);
+    return FC_OK;
+}
+
+static void swap_ptr(double **a, double **b)
+{
+    double *t = *a;
+    *a = *b;
+    *b = t;
 }
 
 /* dir = −(∇²ℓ + P)⁻¹ g by a dense Cholesky solve. */
@@ -192,20 +242,61 @@ static int newton_dir_cg(const fc_model_t *m, const fc_data_t *blk, const fc_qua
     return FC_OK;
 }
 
-int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
-                   const fc_solve_opts_t *o, double *theta, fc_solver_ws_t *ws,
-                   fc_solve_info_t *info)
+/* dir = −A⁻¹ g for the first step from a guess A of the Newton matrix (fc_solve_start_t). */
+static int newton_dir_guess(const double *guess, size_t d, fc_solver_ws_t *ws)
+{
+    fc_copy(d * d, guess, ws->A);
+    int err = fc_chol(d, ws->A, "guess of the local Newton matrix");
+    if (err) return err;
+    for (size_t i = 0; i < d; i++)
+        ws->dir[i] = -ws->g[i];
+    fc_chol_solve(d, ws->A, ws->dir);
+    return FC_OK;
+}
+
+/* How a solve runs: the stopping rule's reference gradient norm (negative: the start's),
+ * kept-Hessian mode, and the first step's guess of the Newton matrix (kept mode only). */
+typedef struct {
+    double gref;
+    int keep;
+    const double *guess;
+} newton_mode_t;
+
+/* Newton with Armijo backtracking from theta (SPEC "Local solver"). In kept-Hessian mode
+ * every accepted iterate's ∇ℓ and ∇²ℓ come from the pass that evaluates it (the trial of a
+ * full step), so the next Newton matrix and, at the end, the solution's Hessian cost no
+ * further pass; with a guess, the first step uses it instead of a Hessian at the start. */
+static int newton(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                  const fc_solve_opts_t *o, const newton_mode_t *md, double *theta,
+                  fc_solver_ws_t *ws, fc_solve_info_t *info)
 {
     size_t d = m->d;
-    int err = FC_OK, steps = 0;
-    double f, scale, gn, g0n;
-    fc_quad_objective(m, blk, q, theta, &f, ws->g, &scale, ws->work, ws->tmp);
-    g0n = gn = fc_nrm2(d, ws->g);
+    int err = FC_OK, steps = 0, keep = md->keep, have_hess = 0;
+    double f, scale, gn, gref = md->gref;
+    ws->hess_valid = 0;
+    if (keep && !md->guess) {
+        eval_keeping_hessian(m, blk, q, theta, &f, ws->g, &scale, ws->gl, ws->hess, ws);
+        have_hess = 1;
+    } else {
+        fc_quad_objective(m, blk, q, theta, &f, ws->g, &scale, ws->work, ws->tmp);
+    }
+    gn = fc_nrm2(d, ws->g);
+    if (!(gref >= 0.0)) gref = gn;
     if (!isfinite(f) || !isfinite(gn))
         return fc_err_set(FC_ENUMERIC, "local objective is not finite at the start");
-    while (steps < o->max_steps && gn > o->tol * fmax(1.0, g0n) && gn > 0.0) {
-        err = o->matrix_free ? newton_dir_cg(m, blk, q, theta, ws)
-                             : newton_dir_dense(m, blk, q, theta, ws);
+    while (steps < o->max_steps && gn > o->tol * fmax(1.0, gref) && gn > 0.0) {
+        if (o->matrix_free) {
+            err = newton_dir_cg(m, blk, q, theta, ws);
+        } else if (!keep) {
+            err = newton_dir_dense(m, blk, q, theta, ws);
+        } else if (!have_hess && steps == 0) {
+            err = newton_dir_guess(md->guess, d, ws);
+        } else {
+            if (!have_hess)
+                eval_keeping_hessian(m, blk, q, theta, &f, ws->g, &scale, ws->gl, ws->hess, ws);
+            have_hess = 1;
+            err = newton_dir_kept(q, d, ws);
+        }
         if (err) return err;
         double gd = fc_dot(d, ws->g, ws->dir);
         if (!(gd < 0.0)) break; /* no descent direction left: the floating-point floor */
@@ -213,12 +304,17 @@ int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q
         double slack = 100.0 * DBL_EPSILON * scale, step = 1.0, ft = f, st = scale;
         int accepted = 0;
         /* The full step usually passes, so it is evaluated with its gradient (into r, free
-         * once the direction is known): accepting it then costs no second pass over the data. */
+         * once the direction is known) and, keeping Hessians, with its Hessian (into A, free
+         * once the direction is solved for): accepting it then costs no second pass. */
         for (int j = 0; j <= MAX_HALVINGS; j++, step *= 0.5) {
             for (size_t i = 0; i < d; i++)
                 ws->trial[i] = theta[i] + step * ws->dir[i];
-            fc_quad_objective(m, blk, q, ws->trial, &ft, j == 0 ? ws->r : NULL, &st, ws->work,
-                              ws->tmp);
+            if (j == 0 && keep)
+                eval_keeping_hessian(m, blk, q, ws->trial, &ft, ws->r, &st, ws->gl_trial, ws->A,
+                                     ws);
+            else
+                fc_quad_objective(m, blk, q, ws->trial, &ft, j == 0 ? ws->r : NULL, &st,
+                                  ws->work, ws->tmp);
             if (ft <= f + ARMIJO_C * step * gd + slack) {
                 accepted = j == 0 ? 2 : 1;
                 break;
@@ -232,6 +328,14 @@ int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q
             f = ft;
             scale = st;
             fc_copy(d, ws->r, ws->g);
+            if (keep) {
+                swap_ptr(&ws->gl, &ws->gl_trial);
+                swap_ptr(&ws->hess, &ws->A);
+                have_hess = 1;
+            }
+        } else if (keep) {
+            eval_keeping_hessian(m, blk, q, theta, &f, ws->g, &scale, ws->gl, ws->hess, ws);
+            have_hess = 1;
         } else {
             fc_quad_objective(m, blk, q, theta, &f, ws->g, &scale, ws->work, ws->tmp);
         }
@@ -241,10 +345,62 @@ int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q
                               steps);
         if (!progress) break;
     }
+    /* A solve that ended where no Hessian was formed yet (the start met the tolerance, or the
+     * guessed step was refused) forms it there: the caller's site needs it. */
+    if (keep && !have_hess)
+        eval_keeping_hessian(m, blk, q, theta, &f, ws->g, &scale, ws->gl, ws->hess, ws);
+    ws->hess_valid = keep;
     if (info) {
         info->steps = steps;
         info->gnorm = gn;
         info->f = f;
     }
     return FC_OK;
+}
+
+int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                   const fc_solve_opts_t *o, double *theta, fc_solver_ws_t *ws,
+                   fc_solve_info_t *info)
+{
+    newton_mode_t md = {.gref = -1.0, .keep = 0, .guess = NULL};
+    return newton(m, blk, q, o, &md, theta, ws, info);
+}
+
+/* ‖∇f(θ)‖, or +∞ where f or ∇f is not finite. */
+static double gradient_norm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                            const double *theta, fc_solver_ws_t *ws)
+{
+    double f;
+    fc_quad_objective(m, blk, q, theta, &f, ws->g, NULL, ws->work, ws->tmp);
+    double gn = fc_nrm2(m->d, ws->g);
+    return isfinite(f) && isfinite(gn) ? gn : INFINITY;
+}
+
+int fc_solve_local_warm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                        const fc_solve_opts_t *o, const fc_solve_start_t *s, double *theta,
+                        fc_solver_ws_t *ws, fc_solve_info_t *info)
+{
+    size_t d = m->d;
+    double gref = -1.0;
+    const double *start = s->cold;
+    if (s->warm) {
+        /* Both candidates on the new objective: the one nearer its stationary point (the
+         * smaller gradient) starts, ties to the cold start; the stopping rule stays relative
+         * to the cold start's gradient, so the tolerance is the one a cold solve has. */
+        double gc = gradient_norm(m, blk, q, s->cold, ws);
+        double gw = gradient_norm(m, blk, q, s->warm, ws);
+        if (isfinite(gc)) gref = gc;
+        if (gw < gc) start = s->warm;
+    }
+    if (start != theta) fc_copy(d, start, theta);
+    newton_mode_t md = {.gref = gref, .keep = s->keep_hessian && ws->hess && !o->matrix_free};
+    md.guess = md.keep ? s->guess : NULL;
+    return newton(m, blk, q, o, &md, theta, ws, info);
+}
+
+const double *fc_solver_kept_hessian(const fc_solver_ws_t *ws, const double **grad)
+{
+    if (!ws->hess_valid) return NULL;
+    if (grad) *grad = ws->gl;
+    return ws->hess;
 }

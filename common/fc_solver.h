@@ -54,7 +54,10 @@ typedef struct {
 
 typedef struct fc_solver_ws fc_solver_ws_t;
 
-/* Scratch for d parameters and up to max_n examples; dense = 0 skips the d×d buffers. */
+/* Scratch for d parameters and up to max_n examples; dense = 0 skips the d×d buffers,
+ * FC_SOLVER_WS_KEEP_HESSIAN adds a second one (and two d-vectors) for the kept-Hessian mode
+ * of fc_solve_local_warm. */
+#define FC_SOLVER_WS_KEEP_HESSIAN 2
 FC_MUST int fc_solver_ws_create(const fc_model_t *m, size_t max_n, int dense, fc_solver_ws_t **out);
 void fc_solver_ws_destroy(fc_solver_ws_t **ws);
 /* The model work buffer inside ws (model->ops->work_size(max_n) doubles). */
@@ -65,6 +68,33 @@ double *fc_solver_ws_model_work(fc_solver_ws_t *ws);
 FC_MUST int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
                            const fc_solve_opts_t *o, double *theta, fc_solver_ws_t *ws,
                            fc_solve_info_t *info);
+
+/* Where fc_solve_local_warm starts, and what it keeps. */
+typedef struct {
+    const double *cold; /* the start SPEC "Local solver" names: the server mean (m_t or θ̄) */
+    const double *warm; /* the client's previous local solution, or NULL (start cold) */
+    int keep_hessian;   /* 1: keep ∇ℓ and ∇²ℓ at the solution (fc_solver_kept_hessian); needs
+                         * a FC_SOLVER_WS_KEEP_HESSIAN workspace and the dense solver */
+    const double *guess; /* kept-Hessian mode: a dense d×d positive definite guess of the
+                          * Newton matrix at the start, for the first step (no Hessian is
+                          * formed at the start), or NULL */
+} fc_solve_start_t;
+
+/* fc_solve_local from the better of two starts: of s->cold and s->warm, the one with the
+ * smaller gradient of the new f (ties: cold), so that a client whose objective moved little
+ * since its last solve needs few Newton steps or none. The stopping rule stays relative to
+ * the cold start's gradient: the solution meets the same tolerance as a cold solve. With
+ * s->keep_hessian, each accepted iterate's Hessian is formed in the same pass as its
+ * gradient (the full step's trial evaluation), so the solution's ∇²ℓ is at hand without a
+ * second pass. theta (out) may be s->cold or s->warm. */
+FC_MUST int fc_solve_local_warm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                                const fc_solve_opts_t *o, const fc_solve_start_t *s,
+                                double *theta, fc_solver_ws_t *ws, fc_solve_info_t *info);
+
+/* ∇²ℓ (d×d, returned) and ∇ℓ (into *grad, may be NULL) at the θ the last solve returned, when
+ * it ran in kept-Hessian mode and succeeded; NULL otherwise. Borrowed from ws: valid until
+ * its next solve. */
+const double *fc_solver_kept_hessian(const fc_solver_ws_t *ws, const double **grad);
 
 /* f, its gradient (into g, may be NULL) for the quadratic-plus-loss objective, plus the
  * magnitude of its terms (|ℓ| + |½θᵀPθ| + |bᵀθ|) used by the Armijo slack. */
