@@ -61,11 +61,11 @@ int __wrap_fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_qu
                           const fc_solve_opts_t *o, double *theta, fc_solver_ws_t *ws,
                           fc_solve_info_t *info);
 int __real_fc_solve_local_warm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
-                               const fc_solve_opts_t *o, const fc_solve_start_t *s,
-                               double *theta, fc_solver_ws_t *ws, fc_solve_info_t *info);
+                               const fc_solve_opts_t *o, const fc_solve_start_t *s, double *theta,
+                               fc_solver_ws_t *ws, fc_solve_info_t *info);
 int __wrap_fc_solve_local_warm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
-                               const fc_solve_opts_t *o, const fc_solve_start_t *s,
-                               double *theta, fc_solver_ws_t *ws, fc_solve_info_t *info);
+                               const fc_solve_opts_t *o, const fc_solve_start_t *s, double *theta,
+                               fc_solver_ws_t *ws, fc_solve_info_t *info);
 int __real_fc_chol(size_t n, double *A, const char *what);
 int __wrap_fc_chol(size_t n, double *A, const char *what);
 void __real_fc_chol_solve(size_t n, const double *L, double *b);
@@ -335,8 +335,8 @@ int __wrap_fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_qu
 
 /* The warm-started solve (fpc, admm, ama) is timed and counted as fc_solve_local. */
 int __wrap_fc_solve_local_warm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
-                               const fc_solve_opts_t *o, const fc_solve_start_t *s,
-                               double *theta, fc_solver_ws_t *ws, fc_solve_info_t *info)
+                               const fc_solve_opts_t *o, const fc_solve_start_t *s, double *theta,
+                               fc_solver_ws_t *ws, fc_solve_info_t *info)
 {
     fc_solve_info_t mine;
     double t0 = now();

@@ -180,7 +180,7 @@ int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
     size_t d = a->d, np = a->family->prec_len(d);
     /* The local solver's d×d buffers: the Newton matrix, and the kept Hessian when the family
      * takes its site from it (fc_family.h site_from_hessian). */
-    int dense = a->local.matrix_free          ? 0
+    int dense = a->local.matrix_free           ? 0
                 : a->family->site_from_hessian ? FC_SOLVER_WS_KEEP_HESSIAN
                                                : 1;
     fc_work_t *w = NULL;

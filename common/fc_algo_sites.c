@@ -39,14 +39,12 @@ static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *sta
      * solution, with the family's guess of the Newton matrix for the first step
      * (fc_solve_local_warm). PVI's inexact step stays one Newton step from m_t (SPEC §3.2). */
     int exact = a->ops->exact_local_solve;
-    fc_solve_start_t start = {.cold = m,
-                              .warm = exact ? c->theta : NULL,
-                              .keep_hessian = a->family->site_from_hessian != NULL,
-                              .guess = exact && a->family->newton_guess
-                                           ? a->family->newton_guess(d, S)
-                                           : NULL};
-    err = fc_solve_local_warm(a->model, c->data, &q, &a->local, &start, w->theta, w->solver,
-                              &info);
+    fc_solve_start_t start = {
+        .cold = m,
+        .warm = exact ? c->theta : NULL,
+        .keep_hessian = a->family->site_from_hessian != NULL,
+        .guess = exact && a->family->newton_guess ? a->family->newton_guess(d, S) : NULL};
+    err = fc_solve_local_warm(a->model, c->data, &q, &a->local, &start, w->theta, w->solver, &info);
     if (err) return err;
     /* Step 3: g, the family's projection of the curvature, and h_new = H_new m_k; from the
      * Hessian the solver formed at m_k when it kept one. */

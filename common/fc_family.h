@@ -53,8 +53,8 @@ typedef struct fc_family_ops {
      * curvature needs the whole Hessian anyway (full); where the projection is much cheaper
      * to form directly (diag, iso) it stays NULL and the solver forms no Hessian it would
      * not use. */
-    void (*site_from_hessian)(size_t d, const double *grad, const double *hess,
-                              const double *theta, double *g, double *H_new, double *h_new);
+    void (*site_from_hessian)(size_t d, const double *grad, const double *hess, const double *theta,
+                              double *g, double *H_new, double *h_new);
     /* Optional, with site_from_hessian: a dense d×d positive definite guess of the local
      * Newton matrix ∇²ℓ_k + P at the start of a solve to tolerance, made from the server's
      * S (borrowed or a pointer into it), or NULL. Full: H_k + P = S_t, exact when the site's

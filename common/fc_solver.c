@@ -313,8 +313,8 @@ static int newton(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
                 eval_keeping_hessian(m, blk, q, ws->trial, &ft, ws->r, &st, ws->gl_trial, ws->A,
                                      ws);
             else
-                fc_quad_objective(m, blk, q, ws->trial, &ft, j == 0 ? ws->r : NULL, &st,
-                                  ws->work, ws->tmp);
+                fc_quad_objective(m, blk, q, ws->trial, &ft, j == 0 ? ws->r : NULL, &st, ws->work,
+                                  ws->tmp);
             if (ft <= f + ARMIJO_C * step * gd + slack) {
                 accepted = j == 0 ? 2 : 1;
                 break;

@@ -73,8 +73,8 @@ FC_MUST int fc_solve_local(const fc_model_t *m, const fc_data_t *blk, const fc_q
 typedef struct {
     const double *cold; /* the start SPEC "Local solver" names: the server mean (m_t or θ̄) */
     const double *warm; /* the client's previous local solution, or NULL (start cold) */
-    int keep_hessian;   /* 1: keep ∇ℓ and ∇²ℓ at the solution (fc_solver_kept_hessian); needs
-                         * a FC_SOLVER_WS_KEEP_HESSIAN workspace and the dense solver */
+    int keep_hessian; /* 1: keep ∇ℓ and ∇²ℓ at the solution (fc_solver_kept_hessian); needs
+                       * a FC_SOLVER_WS_KEEP_HESSIAN workspace and the dense solver */
     const double *guess; /* kept-Hessian mode: a dense d×d positive definite guess of the
                           * Newton matrix at the start, for the first step (no Hessian is
                           * formed at the start), or NULL */
@@ -88,8 +88,8 @@ typedef struct {
  * gradient (the full step's trial evaluation), so the solution's ∇²ℓ is at hand without a
  * second pass. theta (out) may be s->cold or s->warm. */
 FC_MUST int fc_solve_local_warm(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
-                                const fc_solve_opts_t *o, const fc_solve_start_t *s,
-                                double *theta, fc_solver_ws_t *ws, fc_solve_info_t *info);
+                                const fc_solve_opts_t *o, const fc_solve_start_t *s, double *theta,
+                                fc_solver_ws_t *ws, fc_solve_info_t *info);
 
 /* ∇²ℓ (d×d, returned) and ∇ℓ (into *grad, may be NULL) at the θ the last solve returned, when
  * it ran in kept-Hessian mode and succeeded; NULL otherwise. Borrowed from ws: valid until
