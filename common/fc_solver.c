@@ -242,36 +242,71 @@ static int newton_dir_cg(const fc_model_t *m, const fc_data_t *blk, const fc_qua
     return FC_OK;
 }
 
-/* dir = −A⁻¹ g for the first step from a guess A of the Newton matrix (fc_solve_start_t). */
-static int newton_dir_guess(const double *guess, size_t d, fc_solver_ws_t *ws)
+/* The chord phase (fc_solve_start_t guess): steps dir = −A⁻¹ g with one factor of a guess A
+ * of the Newton matrix, each costing a pass for f and ∇f and two triangular solves instead of
+ * a Hessian and a factorization. It converges linearly, at the rate ‖I − A⁻¹∇²f‖, which is
+ * small where A is nearly the Newton matrix; it hands over to Newton when a step falls short
+ * of CHORD_RATE (or of Armijo at the full step), and after half the step budget. */
+#define CHORD_RATE 0.25
+
+/* Factor the guess into ws->hess (free until the first Hessian is formed). */
+static int chord_factor(const double *guess, size_t d, fc_solver_ws_t *ws)
 {
-    fc_copy(d * d, guess, ws->A);
-    int err = fc_chol(d, ws->A, "guess of the local Newton matrix");
-    if (err) return err;
+    fc_copy(d * d, guess, ws->hess);
+    return fc_chol(d, ws->hess, "guess of the local Newton matrix");
+}
+
+static void chord_dir(size_t d, fc_solver_ws_t *ws)
+{
     for (size_t i = 0; i < d; i++)
         ws->dir[i] = -ws->g[i];
-    fc_chol_solve(d, ws->A, ws->dir);
-    return FC_OK;
+    fc_chol_solve(d, ws->hess, ws->dir);
 }
 
 /* How a solve runs: the stopping rule's reference gradient norm (negative: the start's),
- * kept-Hessian mode, and the first step's guess of the Newton matrix (kept mode only). */
+ * kept-Hessian mode, and a guess of the Newton matrix for a chord phase (kept mode only). */
 typedef struct {
     double gref;
     int keep;
     const double *guess;
 } newton_mode_t;
 
+/* Armijo backtracking along ws->dir from theta (f, gd = gᵀdir, scale: at theta). The full
+ * step is evaluated with its gradient (into r, free once the direction is known) and, when
+ * with_hess, its Hessian (into A, free once the direction is solved for), since it usually
+ * passes: accepting it then costs no second pass. Returns 2 (full step), 1 (a shorter one,
+ * whose gradient the caller still needs) or 0 (none); ft, st: f and its scale there. */
+static int line_search(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
+                       const double *theta, double f, double gd, double scale, int with_hess,
+                       double *ft, double *st, fc_solver_ws_t *ws)
+{
+    size_t d = m->d;
+    /* Armijo with a slack of 100 ε |terms of f| so rounding noise cannot stall it. */
+    double slack = 100.0 * DBL_EPSILON * scale, step = 1.0;
+    for (int j = 0; j <= MAX_HALVINGS; j++, step *= 0.5) {
+        for (size_t i = 0; i < d; i++)
+            ws->trial[i] = theta[i] + step * ws->dir[i];
+        if (j == 0 && with_hess)
+            eval_keeping_hessian(m, blk, q, ws->trial, ft, ws->r, st, ws->gl_trial, ws->A, ws);
+        else
+            fc_quad_objective(m, blk, q, ws->trial, ft, j == 0 ? ws->r : NULL, st, ws->work,
+                              ws->tmp);
+        if (*ft <= f + ARMIJO_C * step * gd + slack) return j == 0 ? 2 : 1;
+    }
+    return 0;
+}
+
 /* Newton with Armijo backtracking from theta (SPEC "Local solver"). In kept-Hessian mode
- * every accepted iterate's ∇ℓ and ∇²ℓ come from the pass that evaluates it (the trial of a
- * full step), so the next Newton matrix and, at the end, the solution's Hessian cost no
- * further pass; with a guess, the first step uses it instead of a Hessian at the start. */
+ * every accepted Newton iterate's ∇ℓ and ∇²ℓ come from the pass that evaluates it (the trial
+ * of a full step), so the next Newton matrix and, at the end, the solution's Hessian cost no
+ * further pass; with a guess, a chord phase comes first (above) and the Hessian is formed
+ * only where Newton takes over, or at the solution. */
 static int newton(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
                   const fc_solve_opts_t *o, const newton_mode_t *md, double *theta,
                   fc_solver_ws_t *ws, fc_solve_info_t *info)
 {
     size_t d = m->d;
-    int err = FC_OK, steps = 0, keep = md->keep, have_hess = 0;
+    int err = FC_OK, steps = 0, keep = md->keep, have_hess = 0, chord = 0;
     double f, scale, gn, gref = md->gref;
     ws->hess_valid = 0;
     if (keep && !md->guess) {
@@ -284,13 +319,19 @@ static int newton(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
     if (!(gref >= 0.0)) gref = gn;
     if (!isfinite(f) || !isfinite(gn))
         return fc_err_set(FC_ENUMERIC, "local objective is not finite at the start");
-    while (steps < o->max_steps && gn > o->tol * fmax(1.0, gref) && gn > 0.0) {
-        if (o->matrix_free) {
+    double gstop = o->tol * fmax(1.0, gref);
+    if (keep && md->guess && gn > gstop && gn > 0.0 && o->max_steps > 0) {
+        err = chord_factor(md->guess, d, ws);
+        if (err) return err;
+        chord = 1;
+    }
+    while (steps < o->max_steps && gn > gstop && gn > 0.0) {
+        if (chord) {
+            chord_dir(d, ws);
+        } else if (o->matrix_free) {
             err = newton_dir_cg(m, blk, q, theta, ws);
         } else if (!keep) {
             err = newton_dir_dense(m, blk, q, theta, ws);
-        } else if (!have_hess && steps == 0) {
-            err = newton_dir_guess(md->guess, d, ws);
         } else {
             if (!have_hess)
                 eval_keeping_hessian(m, blk, q, theta, &f, ws->g, &scale, ws->gl, ws->hess, ws);
@@ -299,41 +340,32 @@ static int newton(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
         }
         if (err) return err;
         double gd = fc_dot(d, ws->g, ws->dir);
-        if (!(gd < 0.0)) break; /* no descent direction left: the floating-point floor */
-        /* Armijo with a slack of 100 ε |terms of f| so rounding noise cannot stall it. */
-        double slack = 100.0 * DBL_EPSILON * scale, step = 1.0, ft = f, st = scale;
-        int accepted = 0;
-        /* The full step usually passes, so it is evaluated with its gradient (into r, free
-         * once the direction is known) and, keeping Hessians, with its Hessian (into A, free
-         * once the direction is solved for): accepting it then costs no second pass. */
-        for (int j = 0; j <= MAX_HALVINGS; j++, step *= 0.5) {
-            for (size_t i = 0; i < d; i++)
-                ws->trial[i] = theta[i] + step * ws->dir[i];
-            if (j == 0 && keep)
-                eval_keeping_hessian(m, blk, q, ws->trial, &ft, ws->r, &st, ws->gl_trial, ws->A,
-                                     ws);
-            else
-                fc_quad_objective(m, blk, q, ws->trial, &ft, j == 0 ? ws->r : NULL, &st, ws->work,
-                                  ws->tmp);
-            if (ft <= f + ARMIJO_C * step * gd + slack) {
-                accepted = j == 0 ? 2 : 1;
-                break;
-            }
+        if (!(gd < 0.0)) { /* no descent direction left: the floating-point floor */
+            if (!chord) break;
+            chord = 0; /* (or a guess too far off: Newton decides) */
+            continue;
+        }
+        double ft = f, st = scale;
+        int accepted = line_search(m, blk, q, theta, f, gd, scale, keep && !chord, &ft, &st, ws);
+        if (!accepted && chord) {
+            chord = 0;
+            continue;
         }
         if (!accepted) break;
         int progress = ft < f;
         fc_copy(d, ws->trial, theta);
         steps++;
+        double gn_old = gn;
         if (accepted == 2) {
             f = ft;
             scale = st;
             fc_copy(d, ws->r, ws->g);
-            if (keep) {
+            if (keep && !chord) {
                 swap_ptr(&ws->gl, &ws->gl_trial);
                 swap_ptr(&ws->hess, &ws->A);
                 have_hess = 1;
             }
-        } else if (keep) {
+        } else if (keep && !chord) {
             eval_keeping_hessian(m, blk, q, theta, &f, ws->g, &scale, ws->gl, ws->hess, ws);
             have_hess = 1;
         } else {
@@ -343,10 +375,13 @@ static int newton(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
         if (!isfinite(f) || !isfinite(gn))
             return fc_err_set(FC_ENUMERIC, "local objective became non-finite at Newton step %d",
                               steps);
-        if (!progress) break;
+        if (chord && (accepted != 2 || gn > CHORD_RATE * gn_old || 2 * steps >= o->max_steps))
+            chord = 0;
+        else if (!progress && !chord)
+            break;
     }
-    /* A solve that ended where no Hessian was formed yet (the start met the tolerance, or the
-     * guessed step was refused) forms it there: the caller's site needs it. */
+    /* A solve that ended where no Hessian was formed yet (the start met the tolerance, or
+     * the chord phase reached it) forms it there: the caller's site needs it. */
     if (keep && !have_hess)
         eval_keeping_hessian(m, blk, q, theta, &f, ws->g, &scale, ws->gl, ws->hess, ws);
     ws->hess_valid = keep;
