@@ -307,6 +307,9 @@ static int newton(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
 {
     size_t d = m->d;
     int err = FC_OK, steps = 0, keep = md->keep, have_hess = 0, chord = 0;
+    /* Kept mode forms the trial's Hessian only while full steps pass (far from the solution,
+     * where damped steps are the rule, a refused trial's Hessian would be wasted). */
+    int full_passed = 1;
     double f, scale, gn, gref = md->gref;
     ws->hess_valid = 0;
     if (keep && !md->guess) {
@@ -346,7 +349,9 @@ static int newton(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
             continue;
         }
         double ft = f, st = scale;
-        int accepted = line_search(m, blk, q, theta, f, gd, scale, keep && !chord, &ft, &st, ws);
+        int with_hess = keep && !chord && full_passed;
+        int accepted = line_search(m, blk, q, theta, f, gd, scale, with_hess, &ft, &st, ws);
+        if (!chord) full_passed = accepted == 2;
         if (!accepted && chord) {
             chord = 0;
             continue;
@@ -360,15 +365,13 @@ static int newton(const fc_model_t *m, const fc_data_t *blk, const fc_quad_t *q,
             f = ft;
             scale = st;
             fc_copy(d, ws->r, ws->g);
-            if (keep && !chord) {
+            have_hess = with_hess;
+            if (with_hess) {
                 swap_ptr(&ws->gl, &ws->gl_trial);
                 swap_ptr(&ws->hess, &ws->A);
-                have_hess = 1;
             }
-        } else if (keep && !chord) {
-            eval_keeping_hessian(m, blk, q, theta, &f, ws->g, &scale, ws->gl, ws->hess, ws);
-            have_hess = 1;
         } else {
+            have_hess = 0; /* formed where the next Newton step or the caller needs it */
             fc_quad_objective(m, blk, q, theta, &f, ws->g, &scale, ws->work, ws->tmp);
         }
         gn = fc_nrm2(d, ws->g);

@@ -172,8 +172,8 @@ START_TEST(warm_start_kept_hessian_and_chord)
     const double *guesses[3] = {NULL, bad, good};
     for (int keep = 0; keep <= 1; keep++)
         for (int gi = 0; gi < (keep ? 3 : 1); gi++) {
-            fc_solve_start_t st = {.cold = cold, .warm = warm, .keep_hessian = keep,
-                                   .guess = guesses[gi]};
+            fc_solve_start_t st = {
+                .cold = cold, .warm = warm, .keep_hessian = keep, .guess = guesses[gi]};
             OK(fc_solve_local_warm(&pr.m, pr.b, &q, &o, &st, theta, pr.ws, &info));
             /* The cold start's stopping rule holds at the result... */
             ck_assert(grad_norm(&pr, &q, theta) <= 1e-10 * fmax(1.0, gcold) * 1.0001);
