@@ -170,10 +170,9 @@ static void eval_keeping_hessian(const fc_model_t *m, const fc_data_t *blk, cons
     add_quadratic(q, m->d, theta, loss, gl, f, g, scale, ws->tmp);
 }
 
-/* dir = −(∇²ℓ + P)⁻¹ g from the Hessian the kept-Hessian mode already holds at θ. */
-static int newton_dir_kept(const fc_quad_t *q, size_t d, fc_solver_ws_t *ws)
+/* ws->A += P, factor it and dir = −A⁻¹ g: the Newton step once A holds ∇²ℓ. */
+static int newton_dir_from(const fc_quad_t *q, size_t d, fc_solver_ws_t *ws)
 {
-    fc_copy(d * d, ws->hess, ws->A);
     q->ops->add_dense(q, d, ws->A);
     int err = fc_chol(d, ws->A, "local Newton matrix");
     if (err) return err;
@@ -181,6 +180,13 @@ static int newton_dir_kept(const fc_quad_t *q, size_t d, fc_solver_ws_t *ws)
         ws->dir[i] = -ws->g[i];
     fc_chol_solve(d, ws->A, ws->dir);
     return FC_OK;
+}
+
+/* dir = −(∇²ℓ + P)⁻¹ g from the Hessian the kept-Hessian mode already holds at θ. */
+static int newton_dir_kept(const fc_quad_t *q, size_t d, fc_solver_ws_t *ws)
+{
+    fc_copy(d * d, ws->hess, ws->A);
+    return newton_dir_from(q, d, ws);
 }
 
 static void swap_ptr(double **a, double **b)
@@ -197,13 +203,7 @@ static int newton_dir_dense(const fc_model_t *m, const fc_data_t *blk, const fc_
     size_t d = m->d;
     double loss;
     fc_model_eval(m, blk, theta, &loss, NULL, ws->A, NULL, ws->work);
-    q->ops->add_dense(q, d, ws->A);
-    int err = fc_chol(d, ws->A, "local Newton matrix");
-    if (err) return err;
-    for (size_t i = 0; i < d; i++)
-        ws->dir[i] = -ws->g[i];
-    fc_chol_solve(d, ws->A, ws->dir);
-    return FC_OK;
+    return newton_dir_from(q, d, ws);
 }
 
 /* dir ≈ −(∇²ℓ + P)⁻¹ g by conjugate gradients on Hessian-vector products (matrix-free),
