@@ -26,6 +26,9 @@ bench=$build/benchmarks/fc_bench
 shim=$build/benchmarks/libfc_bench_pmpi.so
 fedpc=$build/fedpc
 ini=$here/synth_logistic_d2000_k4.ini
+for f in "$bench" "$shim" "$fedpc"; do
+    [ -e "$f" ] || { echo "scaling.sh: $f is missing: build first (cmake --build $build)" >&2; exit 2; }
+done
 mkdir -p "$out"
 rm -f "$out/bench.tsv" "$out/points.tsv"
 printf 'sweep\tfamily\td\tN\tK\tround_cpu_s\thess_s\tchol_s\tnewton_s\tsite_s\tserver_s\tsum_s\tpayload_mb\trss_mb\twall_round_s\twire_mb\trss1_mb\tsteps\tgemm_gfs\n' >"$out/points.tsv"
