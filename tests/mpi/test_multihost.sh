@@ -1,0 +1,116 @@
+#!/bin/sh
+# Several hosts for real (SPEC §13): three network namespaces, each a "host" with its own
+# address on a bridge, Open MPI started across them over TCP with its launch agent entering
+# a namespace instead of ssh, and per-host data folders holding only the files of the clients
+# that host runs. Checks: (1) the run across the hosts writes the single-host metrics.csv and
+# mean.txt; (2) killing every process of one host mid-run ends the job within 10 s, non-zero,
+# with a message naming the lost host; (3) a resume on the surviving hosts gives the
+# uninterrupted numbers. Everything it makes is removed on exit, also when it fails. It
+# skips (status 77) without root, `ip netns` or CAP_NET_ADMIN.
+. "$(dirname "$0")/lib.sh"
+SKIP=77
+skip() { echo "SKIP: $*" >&2; exit $SKIP; }
+
+# --- Emulated cluster layout ------------------------------------------------------------
+# host h (0..2) is namespace ${ID}h$h with address 10.77.0.$((h+1)) on a bridge that lives
+# in its own namespace ${ID}sw (the "switch"), so the machine's own network is untouched.
+# Names stay short (interface names are limited to 15 characters) and unique per run.
+ID=fm$$
+NET=10.77.0
+HOSTS="0 1 2"
+NODE="$WORK/node" # the node-local data folder: the same path on every host
+made_ns=""
+
+cleanup() {
+  st=$?
+  for ns in $made_ns; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || :; done
+  done
+  for ns in $made_ns; do ip netns del "$ns" 2>/dev/null || :; done
+  rm -rf "$WORK"
+  exit $st
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces and bind mounts)"
+command -v ip >/dev/null 2>&1 || skip "no 'ip' command (install iproute2)"
+ip netns add "${ID}sw" 2>/dev/null || skip "'ip netns add' refused (no CAP_NET_ADMIN?)"
+made_ns="${ID}sw"
+ip netns exec "${ID}sw" true 2>/dev/null || skip "'ip netns exec' refused (no CAP_SYS_ADMIN?)"
+
+# make_host H: namespace, veth pair (one end on the bridge), address, its data folder.
+make_host() {
+  ns=${ID}h$1
+  ip netns add "$ns" && made_ns="$made_ns $ns"
+  ip link add "${ID}s$1" netns "${ID}sw" type veth peer name "${ID}e$1" netns "$ns"
+  ip -n "${ID}sw" link set "${ID}s$1" master "${ID}br" up
+  ip -n "$ns" addr add "$NET.$(($1 + 1))/24" dev "${ID}e$1"
+  ip -n "$ns" link set "${ID}e$1" up
+  ip -n "$ns" link set lo up
+  mkdir -p "$WORK/host$1"
+}
+ip -n "${ID}sw" link add "${ID}br" type bridge
+ip -n "${ID}sw" link set "${ID}br" up
+for h in $HOSTS; do make_host "$h"; done
+mkdir -p "$NODE"
+# The bind mount is the emulation's "local disk": made inside `ip netns exec`, which runs in
+# a mount namespace of its own, it is seen only by that host's processes.
+ip netns exec "${ID}h0" sh -c "mount --bind '$WORK/host0' '$NODE'" 2>/dev/null ||
+  skip "bind mounts refused inside a namespace"
+
+# enter H CMD...: run CMD on host H: in its network namespace, its data folder at $NODE.
+cat >"$WORK/enter" <<EOF
+#!/bin/sh
+h=\$1; shift
+exec ip netns exec "${ID}h\$h" sh -c 'mount --bind "\$0" "$NODE" && exec "\$@"' "$WORK/host\$h" "\$@"
+EOF
+# Open MPI's launch agent, called like ssh: AGENT ADDRESS COMMAND-STRING.
+cat >"$WORK/agent" <<EOF
+#!/bin/sh
+case \$1 in
+$NET.1) h=0 ;;
+$NET.2) h=1 ;;
+$NET.3) h=2 ;;
+*) echo "agent: unknown host \$1" >&2; exit 1 ;;
+esac
+shift
+exec "$WORK/enter" "\$h" sh -c "\$*"
+EOF
+chmod +x "$WORK/enter" "$WORK/agent"
+
+echo "emulated cluster: hosts $NET.1-3 in namespaces ${ID}h0-2, bridge ${ID}br"
+
+# --- The data: every client's file, then each host's folder gets only its own ------------
+K=8
+"$FEDPC" partition "$CFG/logistic.ini" --out "$WORK/all" --set partition.clients=$K \
+  --set algorithm.family=iso --set run.rounds=400 --set run.tol=0 >/dev/null || fail "partition"
+cp "$WORK/all/partition.ini" "$WORK/all/test.csv" "$WORK/host0/"
+for k in 0 1 2 3; do cp "$WORK/all/client_$k.csv" "$WORK/host1/"; done
+for k in 4 5 6 7; do cp "$WORK/all/client_$k.csv" "$WORK/host2/"; done
+cp "$WORK/all/partition.ini" "$WORK/host1/"
+cp "$WORK/all/partition.ini" "$WORK/host2/"
+
+cat >"$WORK/hostfile" <<EOF
+$NET.1 slots=1
+$NET.2 slots=2
+$NET.3 slots=2
+EOF
+cluster() {
+  "$WORK/enter" 0 "$MPIEXEC" --hostfile "$WORK/hostfile" -n 5 --map-by slot --bind-to none \
+    -mca plm_rsh_agent "$WORK/agent" -mca plm_rsh_no_tree_spawn 1 -mca mpi_yield_when_idle 1 \
+    -mca btl tcp,self -mca btl_tcp_if_include $NET.0/24 -mca oob_tcp_if_include $NET.0/24 \
+    "$@"
+}
+# --- (1) across the hosts: the single-host numbers ---------------------------------------
+t0=$(date +%s.%N)
+run_p 5 "$WORK/single" "$WORK/all/partition.ini" || fail "single-host run exited $?"
+t1=$(date +%s.%N)
+cluster "$FEDPC" run "$NODE/partition.ini" --quiet --out "$NODE/out" >"$WORK/multi.log" 2>&1 ||
+  { cat "$WORK/multi.log" >&2; fail "the run across hosts exited non-zero"; }
+t2=$(date +%s.%N)
+echo "single $(echo "$t1 - $t0" | bc) multi $(echo "$t2 - $t1" | bc)"
+cat "$WORK/multi.log"
+"$TESTTOOL" csvcmp "$WORK/single/metrics.csv" "$WORK/host0/out/metrics.csv" 0 seconds ||
+  fail "metrics.csv across hosts differs from the single-host run"
+"$TESTTOOL" csvcmp "$WORK/single/mean.txt" "$WORK/host0/out/mean.txt" 0 || fail "mean.txt differs"
