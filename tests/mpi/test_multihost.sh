@@ -97,20 +97,73 @@ $NET.2 slots=2
 $NET.3 slots=2
 EOF
 cluster() {
-  "$WORK/enter" 0 "$MPIEXEC" --hostfile "$WORK/hostfile" -n 5 --map-by slot --bind-to none \
+  "$WORK/enter" 0 "$MPIEXEC" --hostfile "${HOSTFILE:-$WORK/hostfile}" -n "${NRANKS:-5}" \
+    --map-by slot --bind-to none \
     -mca plm_rsh_agent "$WORK/agent" -mca plm_rsh_no_tree_spawn 1 -mca mpi_yield_when_idle 1 \
     -mca btl tcp,self -mca btl_tcp_if_include $NET.0/24 -mca oob_tcp_if_include $NET.0/24 \
     "$@"
 }
 # --- (1) across the hosts: the single-host numbers ---------------------------------------
-t0=$(date +%s.%N)
 run_p 5 "$WORK/single" "$WORK/all/partition.ini" || fail "single-host run exited $?"
-t1=$(date +%s.%N)
 cluster "$FEDPC" run "$NODE/partition.ini" --quiet --out "$NODE/out" >"$WORK/multi.log" 2>&1 ||
   { cat "$WORK/multi.log" >&2; fail "the run across hosts exited non-zero"; }
-t2=$(date +%s.%N)
-echo "single $(echo "$t1 - $t0" | bc) multi $(echo "$t2 - $t1" | bc)"
-cat "$WORK/multi.log"
 "$TESTTOOL" csvcmp "$WORK/single/metrics.csv" "$WORK/host0/out/metrics.csv" 0 seconds ||
   fail "metrics.csv across hosts differs from the single-host run"
 "$TESTTOOL" csvcmp "$WORK/single/mean.txt" "$WORK/host0/out/mean.txt" 0 || fail "mean.txt differs"
+echo "ok: the run across 3 hosts wrote the single-host metrics.csv and mean.txt"
+
+# Each host sees, at the common data path, only the files of the clients it runs (and the
+# server's host only the test set): a rank that opened another client's file would have
+# failed the run above with the file's name.
+expect_files() {
+  got=$("$WORK/enter" "$1" ls "$NODE" | grep -v '^out$' | tr '\n' ' ')
+  [ "$got" = "$2" ] || fail "host $1 holds '$got', expected '$2'"
+}
+expect_files 0 "partition.ini test.csv "
+expect_files 1 "client_0.csv client_1.csv client_2.csv client_3.csv partition.ini "
+expect_files 2 "client_4.csv client_5.csv client_6.csv client_7.csv partition.ini "
+
+# --- (2) a host lost mid-run ---------------------------------------------------------------
+# Wait for round 100's row of metrics.csv (an event, not a pause), then SIGKILL every
+# process in host 2's namespace (its Open MPI daemon and its two fedpc ranks).
+rows() { [ -f "$1/metrics.csv" ] && [ "$(wc -l <"$1/metrics.csv")" -gt "$2" ]; }
+cluster "$FEDPC" run "$NODE/partition.ini" --quiet --out "$NODE/kill" \
+  --set output.checkpoint_every=1 >"$WORK/kill.log" 2>&1 &
+job=$!
+i=0
+until rows "$WORK/host0/kill" 101; do
+  sleep 0.05; i=$((i + 1))
+  [ $i -lt 1200 ] || fail "the run never reached round 100"
+  kill -0 $job 2>/dev/null || { cat "$WORK/kill.log" >&2; fail "the run ended before round 100"; }
+done
+victims=$(ip netns pids "${ID}h2")
+[ -n "$victims" ] || fail "no processes on host 2"
+kill -9 $victims
+killed=$(date +%s.%N)
+status=0
+wait $job || status=$?
+ended=$(date +%s.%N)
+took=$(awk -v a="$killed" -v b="$ended" 'BEGIN { printf "%.2f", b - a }')
+sed -n "/lost communication/,/daemon itself/p" "$WORK/kill.log"
+echo "host 2 killed: the job ended in ${took}s with status $status"
+[ "$status" -ne 0 ] || fail "the job exited 0 after host 2 was lost"
+awk -v t="$took" 'BEGIN { exit !(t <= 10) }' || fail "the job took ${took}s (> 10 s) to end"
+# Open MPI's daemon on the server's host sees the lost daemon's connection close and names
+# its host ("ORTE has lost communication with a remote daemon ... on node 10.77.0.3").
+grep -q "on node $NET.3" "$WORK/kill.log" || { cat "$WORK/kill.log" >&2; fail "no message names host $NET.3"; }
+[ -f "$WORK/host0/kill/checkpoint.bin" ] || fail "no checkpoint on the server's host"
+
+# --- (3) resume on the surviving hosts ---------------------------------------------------
+# Host 2 is gone: its clients' files are restored onto host 1 (from the partition's master
+# copy, as an operator would), and the job resumes on hosts 0 and 1 with 3 ranks.
+for k in 4 5 6 7; do cp "$WORK/all/client_$k.csv" "$WORK/host1/"; done
+head -n 2 "$WORK/hostfile" >"$WORK/survivors"
+HOSTFILE="$WORK/survivors" NRANKS=3 cluster "$FEDPC" run "$NODE/partition.ini" \
+  --out "$NODE/kill" --set output.checkpoint_every=1 --set run.resume=true \
+  >"$WORK/resume.log" 2>&1 || { cat "$WORK/resume.log" >&2; fail "the resume exited non-zero"; }
+from=$(sed -n 's/^resumed from .* after round \([0-9]*\)$/\1/p' "$WORK/resume.log")
+[ -n "$from" ] && [ "$from" -ge 100 ] || { cat "$WORK/resume.log" >&2; fail "did not resume from round >= 100"; }
+"$TESTTOOL" csvcmp "$WORK/single/metrics.csv" "$WORK/host0/kill/metrics.csv" 0 seconds ||
+  fail "resumed metrics.csv differs from the uninterrupted run"
+"$TESTTOOL" csvcmp "$WORK/single/mean.txt" "$WORK/host0/kill/mean.txt" 0 || fail "resumed mean.txt"
+echo "ok: resumed after round $from on hosts 0 and 1 (3 ranks): the uninterrupted numbers"
