@@ -39,20 +39,24 @@ ip netns add "${ID}sw" 2>/dev/null || skip "'ip netns add' refused (no CAP_NET_A
 made_ns="${ID}sw"
 ip netns exec "${ID}sw" true 2>/dev/null || skip "'ip netns exec' refused (no CAP_SYS_ADMIN?)"
 
+# The bridge: creating a link needs CAP_NET_ADMIN (`ip netns add` alone does not).
+ip -n "${ID}sw" link add "${ID}br" type bridge 2>/dev/null ||
+  skip "cannot create a bridge in a namespace (no CAP_NET_ADMIN?)"
+ip -n "${ID}sw" link set "${ID}br" up
+
 # make_host H: namespace, veth pair (one end on the bridge), address, its data folder.
 make_host() {
   ns=${ID}h$1
-  ip netns add "$ns" && made_ns="$made_ns $ns"
-  ip link add "${ID}s$1" netns "${ID}sw" type veth peer name "${ID}e$1" netns "$ns"
-  ip -n "${ID}sw" link set "${ID}s$1" master "${ID}br" up
-  ip -n "$ns" addr add "$NET.$(($1 + 1))/24" dev "${ID}e$1"
-  ip -n "$ns" link set "${ID}e$1" up
-  ip -n "$ns" link set lo up
-  mkdir -p "$WORK/host$1"
+  ip netns add "$ns" || return 1
+  made_ns="$made_ns $ns"
+  ip link add "${ID}s$1" netns "${ID}sw" type veth peer name "${ID}e$1" netns "$ns" &&
+    ip -n "${ID}sw" link set "${ID}s$1" master "${ID}br" up &&
+    ip -n "$ns" addr add "$NET.$(($1 + 1))/24" dev "${ID}e$1" &&
+    ip -n "$ns" link set "${ID}e$1" up &&
+    ip -n "$ns" link set lo up &&
+    mkdir -p "$WORK/host$1"
 }
-ip -n "${ID}sw" link add "${ID}br" type bridge
-ip -n "${ID}sw" link set "${ID}br" up
-for h in $HOSTS; do make_host "$h"; done
+for h in $HOSTS; do make_host "$h" || skip "cannot make host $h's namespace and veth pair"; done
 mkdir -p "$NODE"
 # The bind mount is the emulation's "local disk": made inside `ip netns exec`, which runs in
 # a mount namespace of its own, it is seen only by that host's processes.
@@ -82,14 +86,30 @@ chmod +x "$WORK/enter" "$WORK/agent"
 echo "emulated cluster: hosts $NET.1-3 in namespaces ${ID}h0-2, bridge ${ID}br"
 
 # --- The data: every client's file, then each host's folder gets only its own ------------
+# 5 ranks: rank 0 (the server) on host 0, ranks 1-2 on host 1, ranks 3-4 on host 2 (the
+# hostfile's slots, filled in order). Rank r's clients follow SPEC §4's block rule, written
+# out here on its own: K clients in contiguous blocks over ranks 1..P-1, the first K mod (P-1)
+# of them one more.
 K=8
+P=5
+rank_clients() {
+  awk -v r="$1" -v P=$P -v K=$K 'BEGIN { if (r < 1) exit; n = P - 1; q = int(K / n); m = K % n; i = r - 1
+    lo = i * q + (i < m ? i : m); hi = lo + q + (i < m); for (k = lo; k < hi; k++) print k }'
+}
+host_ranks() { case $1 in 0) echo 0 ;; 1) echo 1 2 ;; 2) echo 3 4 ;; esac; }
+# host_files H: the files host H needs: the config, and the test set (server) or its clients'.
+host_files() {
+  echo partition.ini
+  for r in $(host_ranks "$1"); do
+    [ "$r" -eq 0 ] && echo test.csv
+    for k in $(rank_clients "$r"); do echo "client_$k.csv"; done
+  done
+}
 "$FEDPC" partition "$CFG/logistic.ini" --out "$WORK/all" --set partition.clients=$K \
-  --set algorithm.family=iso --set run.rounds=400 --set run.tol=0 >/dev/null || fail "partition"
-cp "$WORK/all/partition.ini" "$WORK/all/test.csv" "$WORK/host0/"
-for k in 0 1 2 3; do cp "$WORK/all/client_$k.csv" "$WORK/host1/"; done
-for k in 4 5 6 7; do cp "$WORK/all/client_$k.csv" "$WORK/host2/"; done
-cp "$WORK/all/partition.ini" "$WORK/host1/"
-cp "$WORK/all/partition.ini" "$WORK/host2/"
+  --set algorithm.family=iso --set run.rounds=300 --set run.tol=0 >/dev/null || fail "partition"
+for h in $HOSTS; do
+  for f in $(host_files "$h"); do cp "$WORK/all/$f" "$WORK/host$h/" || fail "copy $f"; done
+done
 
 cat >"$WORK/hostfile" <<EOF
 $NET.1 slots=1
@@ -97,14 +117,14 @@ $NET.2 slots=2
 $NET.3 slots=2
 EOF
 cluster() {
-  "$WORK/enter" 0 "$MPIEXEC" --hostfile "${HOSTFILE:-$WORK/hostfile}" -n "${NRANKS:-5}" \
+  "$WORK/enter" 0 "$MPIEXEC" --hostfile "${HOSTFILE:-$WORK/hostfile}" -n "${NRANKS:-$P}" \
     --map-by slot --bind-to none \
     -mca plm_rsh_agent "$WORK/agent" -mca plm_rsh_no_tree_spawn 1 -mca mpi_yield_when_idle 1 \
     -mca btl tcp,self -mca btl_tcp_if_include $NET.0/24 -mca oob_tcp_if_include $NET.0/24 \
     "$@"
 }
 # --- (1) across the hosts: the single-host numbers ---------------------------------------
-run_p 5 "$WORK/single" "$WORK/all/partition.ini" || fail "single-host run exited $?"
+run_p $P "$WORK/single" "$WORK/all/partition.ini" || fail "single-host run exited $?"
 cluster "$FEDPC" run "$NODE/partition.ini" --quiet --out "$NODE/out" >"$WORK/multi.log" 2>&1 ||
   { cat "$WORK/multi.log" >&2; fail "the run across hosts exited non-zero"; }
 "$TESTTOOL" csvcmp "$WORK/single/metrics.csv" "$WORK/host0/out/metrics.csv" 0 seconds ||
@@ -116,12 +136,13 @@ echo "ok: the run across 3 hosts wrote the single-host metrics.csv and mean.txt"
 # server's host only the test set): a rank that opened another client's file would have
 # failed the run above with the file's name.
 expect_files() {
-  got=$("$WORK/enter" "$1" ls "$NODE" | grep -v '^out$' | tr '\n' ' ')
-  [ "$got" = "$2" ] || fail "host $1 holds '$got', expected '$2'"
+  got=$("$WORK/enter" "$1" ls "$NODE" | grep -v '^out$' | sort | tr '\n' ' ')
+  want=$(host_files "$1" | sort | tr '\n' ' ')
+  [ "$got" = "$want" ] || fail "host $1 holds '$got', expected '$want'"
+  echo "host $1 holds: $got"
 }
-expect_files 0 "partition.ini test.csv "
-expect_files 1 "client_0.csv client_1.csv client_2.csv client_3.csv partition.ini "
-expect_files 2 "client_4.csv client_5.csv client_6.csv client_7.csv partition.ini "
+for h in $HOSTS; do expect_files "$h"; done
+[ "$(host_files 1 | grep -c client_)" -eq 4 ] || fail "the block rule gives host 1 no 4 clients"
 
 # --- (2) a host lost mid-run ---------------------------------------------------------------
 # Wait for round 100's row of metrics.csv (an event, not a pause), then SIGKILL every
@@ -156,7 +177,7 @@ grep -q "on node $NET.3" "$WORK/kill.log" || { cat "$WORK/kill.log" >&2; fail "n
 # --- (3) resume on the surviving hosts ---------------------------------------------------
 # Host 2 is gone: its clients' files are restored onto host 1 (from the partition's master
 # copy, as an operator would), and the job resumes on hosts 0 and 1 with 3 ranks.
-for k in 4 5 6 7; do cp "$WORK/all/client_$k.csv" "$WORK/host1/"; done
+for f in $(host_files 2); do cp "$WORK/all/$f" "$WORK/host1/"; done
 head -n 2 "$WORK/hostfile" >"$WORK/survivors"
 HOSTFILE="$WORK/survivors" NRANKS=3 cluster "$FEDPC" run "$NODE/partition.ini" \
   --out "$NODE/kill" --set output.checkpoint_every=1 --set run.resume=true \
