@@ -3,10 +3,11 @@
 # address on a bridge, Open MPI started across them over TCP with its launch agent entering
 # a namespace instead of ssh, and per-host data folders holding only the files of the clients
 # that host runs. Checks: (1) the run across the hosts writes the single-host metrics.csv and
-# mean.txt; (2) killing every process of one host mid-run ends the job within 10 s, non-zero,
-# with a message naming the lost host; (3) a resume on the surviving hosts gives the
-# uninterrupted numbers. Everything it makes is removed on exit, also when it fails. It
-# skips (status 77) without root, `ip netns` or CAP_NET_ADMIN.
+# mean.txt, and no host holds another's files; (2) cutting one host off the network and
+# (3) killing every process of one host mid-run each end the job within 10 s, non-zero, with
+# a message naming the lost host; (4) a resume on the surviving hosts gives the uninterrupted
+# numbers. Everything it makes is removed on exit, also when it fails. It skips (status 77)
+# without root, `ip netns` or CAP_NET_ADMIN.
 . "$(dirname "$0")/lib.sh"
 SKIP=77
 skip() { echo "SKIP: $*" >&2; exit $SKIP; }
@@ -121,8 +122,17 @@ cluster() {
     --map-by slot --bind-to none \
     -mca plm_rsh_agent "$WORK/agent" -mca plm_rsh_no_tree_spawn 1 -mca mpi_yield_when_idle 1 \
     -mca btl tcp,self -mca btl_tcp_if_include $NET.0/24 -mca oob_tcp_if_include $NET.0/24 \
+    -mca oob_tcp_keepalive_time 1 -mca oob_tcp_keepalive_intvl 1 -mca oob_tcp_keepalive_probes 2 \
     "$@"
 }
+# FC_MULTIHOST_BENCH=PROGRAM: instead of the checks, run the bandwidth benchmark
+# (benchmarks/fc_bench_bandwidth) between hosts 0 and 1 over the emulated network, then clean up.
+if [ -n "${FC_MULTIHOST_BENCH:-}" ]; then
+  printf '%s slots=1\n%s slots=1\n' "$NET.1" "$NET.2" >"$WORK/pair"
+  HOSTFILE="$WORK/pair" NRANKS=2 cluster "$FC_MULTIHOST_BENCH" ${FC_MULTIHOST_BENCH_ARGS:-}
+  exit
+fi
+
 # --- (1) across the hosts: the single-host numbers ---------------------------------------
 run_p $P "$WORK/single" "$WORK/all/partition.ini" || fail "single-host run exited $?"
 cluster "$FEDPC" run "$NODE/partition.ini" --quiet --out "$NODE/out" >"$WORK/multi.log" 2>&1 ||
@@ -142,39 +152,60 @@ expect_files() {
   echo "host $1 holds: $got"
 }
 for h in $HOSTS; do expect_files "$h"; done
+# ...and the output only on the server's host: no other rank writes there.
+for h in 1 2; do [ ! -e "$WORK/host$h/out" ] || fail "host $h got an output folder"; done
 [ "$(host_files 1 | grep -c client_)" -eq 4 ] || fail "the block rule gives host 1 no 4 clients"
 
-# --- (2) a host lost mid-run ---------------------------------------------------------------
-# Wait for round 100's row of metrics.csv (an event, not a pause), then SIGKILL every
-# process in host 2's namespace (its Open MPI daemon and its two fedpc ranks).
+# --- Losing a host ------------------------------------------------------------------------
+# lose_host TAG ROUND HOW [fedpc args...]: a run across the hosts into $NODE/TAG; when its
+# metrics.csv has ROUND's row (an event, not a pause), host 2 is lost by the command HOW;
+# then the job must end within 10 s of it, non-zero, with a message naming host 2. Open MPI's
+# daemon on the server's host reports it: "ORTE has lost communication with a remote daemon
+# ... on node 10.77.0.3".
 rows() { [ -f "$1/metrics.csv" ] && [ "$(wc -l <"$1/metrics.csv")" -gt "$2" ]; }
-cluster "$FEDPC" run "$NODE/partition.ini" --quiet --out "$NODE/kill" \
-  --set output.checkpoint_every=1 >"$WORK/kill.log" 2>&1 &
-job=$!
-i=0
-until rows "$WORK/host0/kill" 101; do
-  sleep 0.05; i=$((i + 1))
-  [ $i -lt 1200 ] || fail "the run never reached round 100"
-  kill -0 $job 2>/dev/null || { cat "$WORK/kill.log" >&2; fail "the run ended before round 100"; }
-done
-victims=$(ip netns pids "${ID}h2")
-[ -n "$victims" ] || fail "no processes on host 2"
-kill -9 $victims
-killed=$(date +%s.%N)
-status=0
-wait $job || status=$?
-ended=$(date +%s.%N)
-took=$(awk -v a="$killed" -v b="$ended" 'BEGIN { printf "%.2f", b - a }')
-sed -n "/lost communication/,/daemon itself/p" "$WORK/kill.log"
-echo "host 2 killed: the job ended in ${took}s with status $status"
-[ "$status" -ne 0 ] || fail "the job exited 0 after host 2 was lost"
-awk -v t="$took" 'BEGIN { exit !(t <= 10) }' || fail "the job took ${took}s (> 10 s) to end"
-# Open MPI's daemon on the server's host sees the lost daemon's connection close and names
-# its host ("ORTE has lost communication with a remote daemon ... on node 10.77.0.3").
-grep -q "on node $NET.3" "$WORK/kill.log" || { cat "$WORK/kill.log" >&2; fail "no message names host $NET.3"; }
+lose_host() {
+  tag=$1; round=$2; how=$3; shift 3
+  cluster "$FEDPC" run "$NODE/partition.ini" --quiet --out "$NODE/$tag" "$@" >"$WORK/$tag.log" 2>&1 &
+  job=$!
+  i=0
+  until rows "$WORK/host0/$tag" $((round + 1)); do
+    sleep 0.05; i=$((i + 1))
+    [ $i -lt 1200 ] || { cat "$WORK/$tag.log" >&2; fail "$tag: the run never reached round $round"; }
+    kill -0 $job 2>/dev/null || { cat "$WORK/$tag.log" >&2; fail "$tag: the run ended before round $round"; }
+  done
+  $how
+  lost=$(date +%s.%N)
+  status=0
+  wait $job || status=$?
+  took=$(awk -v a="$lost" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  sed -n "/lost communication/,/daemon itself/p" "$WORK/$tag.log"
+  echo "$tag: the job ended ${took}s after host 2 was lost at round $round, with status $status"
+  [ "$status" -ne 0 ] || fail "$tag: the job exited 0 after host 2 was lost"
+  awk -v t="$took" 'BEGIN { exit !(t <= 10) }' || fail "$tag: the job took ${took}s (> 10 s) to end"
+  grep -q "on node $NET.3" "$WORK/$tag.log" || { cat "$WORK/$tag.log" >&2; fail "$tag: no message names host $NET.3"; }
+}
+# --- (2) a host cut off the network --------------------------------------------------------
+# Host 2's cable is pulled (its veth end on the bridge goes down): its processes live on, but
+# nothing reaches them and no connection is closed. Open MPI's daemons notice through their
+# TCP keepalive probes (the oob_tcp_keepalive_* settings in cluster(): probes after 1 s idle,
+# 1 s apart, 2 unanswered ones end the connection), so the job ends within 10 s.
+# Afterwards the cable is plugged back in (and what is left on host 2 is ended).
+cut_host2() { ip -n "${ID}sw" link set "${ID}s2" down; }
+lose_host cut 50 cut_host2
+for pid in $(ip netns pids "${ID}h2"); do kill -9 "$pid" 2>/dev/null || :; done
+ip -n "${ID}sw" link set "${ID}s2" up
+
+# --- (3) a host killed mid-run -------------------------------------------------------------
+# SIGKILL every process in host 2's namespace: its Open MPI daemon and its two fedpc ranks.
+kill_host2() {
+  victims=$(ip netns pids "${ID}h2")
+  [ -n "$victims" ] || fail "no processes on host 2"
+  kill -9 $victims
+}
+lose_host kill 100 kill_host2 --set output.checkpoint_every=1
 [ -f "$WORK/host0/kill/checkpoint.bin" ] || fail "no checkpoint on the server's host"
 
-# --- (3) resume on the surviving hosts ---------------------------------------------------
+# --- (4) resume on the surviving hosts ---------------------------------------------------
 # Host 2 is gone: its clients' files are restored onto host 1 (from the partition's master
 # copy, as an operator would), and the job resumes on hosts 0 and 1 with 3 ranks.
 for f in $(host_files 2); do cp "$WORK/all/$f" "$WORK/host1/"; done
