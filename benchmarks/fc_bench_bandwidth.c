@@ -174,7 +174,8 @@ int main(int argc, char **argv)
         FC_CALL(row(tp, &o, "full", d, d * d + d, buf, t));
     }
 cleanup:
-    if (err)
+    /* A bad option or rank count is the same on every rank: rank 0 says it. */
+    if (err && (!tp || fc_tp_rank(tp) == 0 || err != FC_EINVAL))
         fprintf(stderr, "fc_bench_bandwidth: rank %d: %s\n", tp ? fc_tp_rank(tp) : -1,
                 fc_err_msg());
     fc_free(&buf);
