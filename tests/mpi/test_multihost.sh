@@ -3,9 +3,9 @@
 # address on a bridge, Open MPI started across them over TCP with its launch agent entering
 # a namespace instead of ssh, and per-host data folders holding only the files of the clients
 # that host runs. Checks: (1) the run across the hosts writes the single-host metrics.csv and
-# mean.txt, and no host holds another's files; (2) cutting one host off the network and
-# (3) killing every process of one host mid-run each end the job within 10 s, non-zero, with
-# a message naming the lost host; (4) a resume on the surviving hosts gives the uninterrupted
+# mean.txt, and no host holds another's files; (2) killing every process of one host and
+# (4) cutting one host off the network mid-run each end the job within 10 s, non-zero, with
+# a message naming the lost host; (3) a resume on the surviving hosts gives the uninterrupted
 # numbers. Everything it makes is removed on exit, also when it fails. It skips (status 77)
 # without root, `ip netns` or CAP_NET_ADMIN.
 . "$(dirname "$0")/lib.sh"
@@ -64,11 +64,18 @@ mkdir -p "$NODE"
 ip netns exec "${ID}h0" sh -c "mount --bind '$WORK/host0' '$NODE'" 2>/dev/null ||
   skip "bind mounts refused inside a namespace"
 
-# enter H CMD...: run CMD on host H: in its network namespace, its data folder at $NODE.
+# enter H CMD...: run CMD on host H: in its network namespace, with its own host name (a
+# UTS namespace) and its own temporary folder, its data folder at $NODE. Hosts must not
+# share a name and /tmp: Open MPI keys its session folders by host name, and daemons of
+# one job on two "hosts" called alike collide there (a start that hangs now and then).
+for h in $HOSTS; do mkdir -p "$WORK/tmp$h"; done
 cat >"$WORK/enter" <<EOF
 #!/bin/sh
 h=\$1; shift
-exec ip netns exec "${ID}h\$h" sh -c 'mount --bind "\$0" "$NODE" && exec "\$@"' "$WORK/host\$h" "\$@"
+exec ip netns exec "${ID}h\$h" unshare --uts sh -c \\
+  'h=\$1; shift; hostname "${ID}-host\$h" && mount --bind "\$0" "$NODE" &&
+   TMPDIR="$WORK/tmp\$h" && export TMPDIR && exec "\$@"' \\
+  "$WORK/host\$h" "\$h" "\$@"
 EOF
 # Open MPI's launch agent, called like ssh: AGENT ADDRESS COMMAND-STRING.
 cat >"$WORK/agent" <<EOF
@@ -133,10 +140,33 @@ if [ -n "${FC_MULTIHOST_BENCH:-}" ]; then
   exit
 fi
 
+# show_hosts: what runs on each host (for a failure's report).
+show_hosts() {
+  for h in $HOSTS; do
+    echo "host $h:" >&2
+    pids=$(ip netns pids "${ID}h$h" | tr '\n' ',' | sed 's/,$//')
+    [ -z "$pids" ] || ps -o pid,ppid,stat,etime,wchan:20,args -p "$pids" >&2
+  done
+  ls -la "$WORK/host0" >&2
+}
+# bounded LOG CMD...: CMD (a cluster run) with its output in LOG; its status. A start that
+# never completes fails after 120 s with what runs on each host, not at ctest's timeout
+# (which would leave the namespaces behind).
+bounded() {
+  log=$1; shift
+  "$@" >"$log" 2>&1 &
+  bjob=$!
+  n=0
+  while kill -0 $bjob 2>/dev/null; do
+    sleep 0.1; n=$((n + 1))
+    [ $n -lt 1200 ] || { cat "$log" >&2; show_hosts; fail "still running after 120 s: $*"; }
+  done
+  wait $bjob
+}
 # --- (1) across the hosts: the single-host numbers ---------------------------------------
 run_p $P "$WORK/single" "$WORK/all/partition.ini" || fail "single-host run exited $?"
-cluster "$FEDPC" run "$NODE/partition.ini" --quiet --out "$NODE/out" >"$WORK/multi.log" 2>&1 ||
-  { cat "$WORK/multi.log" >&2; fail "the run across hosts exited non-zero"; }
+bounded "$WORK/multi.log" cluster "$FEDPC" run "$NODE/partition.ini" --quiet --out "$NODE/out" ||
+  { cat "$WORK/multi.log" >&2; show_hosts; fail "the run across hosts exited non-zero"; }
 "$TESTTOOL" csvcmp "$WORK/single/metrics.csv" "$WORK/host0/out/metrics.csv" 0 seconds ||
   fail "metrics.csv across hosts differs from the single-host run"
 "$TESTTOOL" csvcmp "$WORK/single/mean.txt" "$WORK/host0/out/mean.txt" 0 || fail "mean.txt differs"
@@ -170,7 +200,7 @@ lose_host() {
   i=0
   until rows "$WORK/host0/$tag" $((round + 1)); do
     sleep 0.05; i=$((i + 1))
-    [ $i -lt 1200 ] || { cat "$WORK/$tag.log" >&2; fail "$tag: the run never reached round $round"; }
+    [ $i -lt 1200 ] || { cat "$WORK/$tag.log" >&2; show_hosts; fail "$tag: the run never reached round $round"; }
     kill -0 $job 2>/dev/null || { cat "$WORK/$tag.log" >&2; fail "$tag: the run ended before round $round"; }
   done
   $how
@@ -184,18 +214,7 @@ lose_host() {
   awk -v t="$took" 'BEGIN { exit !(t <= 10) }' || fail "$tag: the job took ${took}s (> 10 s) to end"
   grep -q "on node $NET.3" "$WORK/$tag.log" || { cat "$WORK/$tag.log" >&2; fail "$tag: no message names host $NET.3"; }
 }
-# --- (2) a host cut off the network --------------------------------------------------------
-# Host 2's cable is pulled (its veth end on the bridge goes down): its processes live on, but
-# nothing reaches them and no connection is closed. Open MPI's daemons notice through their
-# TCP keepalive probes (the oob_tcp_keepalive_* settings in cluster(): probes after 1 s idle,
-# 1 s apart, 2 unanswered ones end the connection), so the job ends within 10 s.
-# Afterwards the cable is plugged back in (and what is left on host 2 is ended).
-cut_host2() { ip -n "${ID}sw" link set "${ID}s2" down; }
-lose_host cut 50 cut_host2
-for pid in $(ip netns pids "${ID}h2"); do kill -9 "$pid" 2>/dev/null || :; done
-ip -n "${ID}sw" link set "${ID}s2" up
-
-# --- (3) a host killed mid-run -------------------------------------------------------------
+# --- (2) a host killed mid-run -------------------------------------------------------------
 # SIGKILL every process in host 2's namespace: its Open MPI daemon and its two fedpc ranks.
 kill_host2() {
   victims=$(ip netns pids "${ID}h2")
@@ -205,17 +224,26 @@ kill_host2() {
 lose_host kill 100 kill_host2 --set output.checkpoint_every=1
 [ -f "$WORK/host0/kill/checkpoint.bin" ] || fail "no checkpoint on the server's host"
 
-# --- (4) resume on the surviving hosts ---------------------------------------------------
+# --- (3) resume on the surviving hosts ---------------------------------------------------
 # Host 2 is gone: its clients' files are restored onto host 1 (from the partition's master
 # copy, as an operator would), and the job resumes on hosts 0 and 1 with 3 ranks.
 for f in $(host_files 2); do cp "$WORK/all/$f" "$WORK/host1/"; done
 head -n 2 "$WORK/hostfile" >"$WORK/survivors"
-HOSTFILE="$WORK/survivors" NRANKS=3 cluster "$FEDPC" run "$NODE/partition.ini" \
-  --out "$NODE/kill" --set output.checkpoint_every=1 --set run.resume=true \
-  >"$WORK/resume.log" 2>&1 || { cat "$WORK/resume.log" >&2; fail "the resume exited non-zero"; }
+HOSTFILE="$WORK/survivors" NRANKS=3 bounded "$WORK/resume.log" cluster "$FEDPC" run \
+  "$NODE/partition.ini" --out "$NODE/kill" --set output.checkpoint_every=1 --set run.resume=true ||
+  { cat "$WORK/resume.log" >&2; show_hosts; fail "the resume exited non-zero"; }
 from=$(sed -n 's/^resumed from .* after round \([0-9]*\)$/\1/p' "$WORK/resume.log")
 [ -n "$from" ] && [ "$from" -ge 100 ] || { cat "$WORK/resume.log" >&2; fail "did not resume from round >= 100"; }
 "$TESTTOOL" csvcmp "$WORK/single/metrics.csv" "$WORK/host0/kill/metrics.csv" 0 seconds ||
   fail "resumed metrics.csv differs from the uninterrupted run"
 "$TESTTOOL" csvcmp "$WORK/single/mean.txt" "$WORK/host0/kill/mean.txt" 0 || fail "resumed mean.txt"
 echo "ok: resumed after round $from on hosts 0 and 1 (3 ranks): the uninterrupted numbers"
+
+# --- (4) a host cut off the network --------------------------------------------------------
+# Host 2's cable is pulled (its veth end on the bridge goes down): its processes live on, but
+# nothing reaches them and no connection is closed. Open MPI's daemons notice through their
+# TCP keepalive probes (the oob_tcp_keepalive_* settings in cluster(): probes after 1 s idle,
+# 1 s apart, 2 unanswered ones end the connection), so the job ends within 10 s. This comes
+# last: nothing is started on host 2 after its cable is pulled.
+cut_host2() { ip -n "${ID}sw" link set "${ID}s2" down; }
+lose_host cut 50 cut_host2
