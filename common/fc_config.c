@@ -1034,6 +1034,11 @@ static int check_algorithm(const fc_config_t *c)
 
 int fc_config_validate(const fc_config_t *c)
 {
+    return fc_config_validate_role(c, 1);
+}
+
+int fc_config_validate_role(const fc_config_t *c, int reads_test)
+{
     char where[FC_PATH_MAX + 64], file[FC_PATH_MAX];
     const fc_model_ops_t *model = fc_model_find(c->model.type);
     const char *format = fc_format_name(c->data.format),
@@ -1144,6 +1149,9 @@ int fc_config_validate(const fc_config_t *c)
             return fc_err_set(FC_ECONFIG,
                               "%sdata.test: {k} is not allowed (one test set serves all clients)",
                               where);
+        /* Several hosts (SPEC §13): the server rank alone reads the test set, so the file
+         * need exist only on its node; the other ranks do not look for it. */
+        if (!reads_test) return FC_OK;
         err = c->data.format == FC_FMT_IDX ? check_idx(c, "data.test", c->data.test, "t10k")
                                            : check_file(c, "data.test", c->data.test, -1);
         if (err) return err;

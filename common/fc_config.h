@@ -119,6 +119,10 @@ FC_MUST int fc_config_set(fc_config_t *c, const char *assignment);
  * model with class labels. FC_ECONFIG with fc_config_where's prefix, e.g.
  * "PATH:LINE: data.train: cannot open '/abs/x.csv': No such file or directory". */
 FC_MUST int fc_config_validate(const fc_config_t *c);
+/* fc_config_validate for one rank of a job (several hosts, SPEC §13): the test set's
+ * files are looked for only when reads_test is non-zero (the server rank, which alone reads
+ * them), so they need exist only on its node. fc_config_validate(c) is reads_test = 1. */
+FC_MUST int fc_config_validate_role(const fc_config_t *c, int reads_test);
 /* Effective local step limit: algorithm.local_steps, or the algorithm row's default (SPEC
  * "Local solver": 1 for pvi, else 50). */
 int fc_config_local_steps(const fc_config_t *c);

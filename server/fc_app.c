@@ -61,7 +61,7 @@ static int load_config(fc_tp_t *tp, const fc_cli_t *cli, fc_config_t *c)
         snprintf(assign, sizeof assign, "output.dir=%s", cli->out);
         err = fc_config_set(c, assign);
     }
-    if (!err) err = fc_config_validate(c);
+    if (!err) err = fc_config_validate_role(c, fc_tp_rank(tp) == 0);
     return agree_and_report(tp, err);
 }
 

@@ -56,3 +56,19 @@ expect data_rank1_only "rank 0: .*data.train: cannot open '$WORK/missing.csv'" \
 mp "$FEDPC" run "$WORK/csv.ini" --quiet --out "$WORK/ok" </dev/null >"$WORK/ok.log" 2>&1 ||
   { cat "$WORK/ok.log" >&2; fail "the csv config itself does not run"; }
 echo "ok every partial failure ended the job within 10 s"
+
+# Several hosts (SPEC §13): the test set on the server's disk only is enough (the other ranks
+# neither read nor look for it; the metrics are those of a run where every rank sees it); on
+# a client rank's disk only, rank 0 names it.
+mp "$FEDPC" run "$WORK/csv.ini" --quiet --set "data.test=$WORK/parts/test.csv" \
+  --out "$WORK/t_all" </dev/null >"$WORK/t_all.log" 2>&1 || { cat "$WORK/t_all.log" >&2; fail "test set run"; }
+per_rank 0 "data.test=$WORK/parts/test.csv" "data.test=$WORK/missing.csv" \
+  "$FEDPC" run "$WORK/csv.ini" --quiet --set @ --out "$WORK/t_rank0" </dev/null \
+  >"$WORK/t_rank0.log" 2>&1 || { cat "$WORK/t_rank0.log" >&2; fail "a test set on rank 0's disk only"; }
+"$TESTTOOL" csvcmp "$WORK/t_all/metrics.csv" "$WORK/t_rank0/metrics.csv" 0 seconds ||
+  fail "a test set on rank 0's disk only: other metrics"
+[ -n "$(last_field "$WORK/t_rank0/metrics.csv" test_accuracy)" ] || fail "no test accuracy"
+expect test_rank1_only "rank 0: .*data.test: cannot open '$WORK/missing.csv'" \
+  per_rank 1 "data.test=$WORK/parts/test.csv" "data.test=$WORK/missing.csv" \
+  "$FEDPC" run "$WORK/csv.ini" --set @ --out "$WORK/t_rank1"
+echo "ok a test set on the server's disk only"

@@ -764,6 +764,36 @@ START_TEST(validate_accepts_good_configs)
 }
 END_TEST
 
+/* Several hosts (SPEC §13): the test set lives on the server's node only. A rank that does
+ * not read it (reads_test = 0) accepts a config whose data.test is absent where it runs; the
+ * server's check (reads_test = 1, also fc_config_validate) still names file, line and key,
+ * and the checks that do not depend on the file still run on every rank. */
+START_TEST(test_set_checked_only_where_read)
+{
+    char dir[1024], path[PATH_MAX], want[PATH_MAX + 1024 + 128];
+    fc_config_t *c = new_config();
+    fc_test_tmpdir(dir, sizeof dir);
+    write_in(dir, "train.csv", "1,0.5\n");
+    snprintf(path, sizeof path, "%s/cfg.ini", dir);
+    fc_test_write_file(path, "[data]\nformat = csv\ntrain = train.csv\ntest = far.csv\n");
+    ck_assert_int_eq(fc_config_load(path, c), FC_OK);
+    ck_assert_msg(fc_config_validate_role(c, 0) == FC_OK, "%s", fc_err_msg());
+    ck_assert_int_eq(fc_config_validate_role(c, 1), FC_ECONFIG);
+    snprintf(want, sizeof want,
+             "%s:4: data.test: cannot open '%s/far.csv': No such file or directory", path, dir);
+    ck_assert_str_eq(fc_err_msg(), want);
+    ck_assert_int_eq(fc_config_validate(c), FC_ECONFIG);
+    ck_assert_int_eq(fc_config_set(c, "data.test=t{k}.csv"), FC_OK);
+    ck_assert_int_eq(fc_config_validate_role(c, 0), FC_ECONFIG); /* {k} is wrong everywhere */
+    ck_assert_int_eq(fc_config_set(c, "data.train=gone.csv"), FC_OK);
+    ck_assert_int_eq(fc_config_validate_role(c, 0), FC_ECONFIG); /* the training file is read */
+    remove_in(dir, "train.csv");
+    remove(path);
+    rmdir(dir);
+    free(c);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("config");
@@ -778,6 +808,7 @@ int main(void)
     tcase_add_test(tc, indented_lines_comments_and_crlf);
     tcase_add_test(tc, visit_echoes_every_key_and_round_trips);
     tcase_add_test(tc, validate_accepts_good_configs);
+    tcase_add_test(tc, test_set_checked_only_where_read);
     suite_add_tcase(s, tc);
     return fc_test_run(s);
 }
