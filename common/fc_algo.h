@@ -38,6 +38,7 @@ typedef struct {
     const double *mu0;             /* prior mean μ₀ (d, borrowed); NULL: μ₀ = 0 */
     size_t d;
     size_t K;              /* logical clients */
+    fc_family_dims_t fd;   /* the family's shape: d, algorithm.rank, server_rank, K, seed */
     double delta;          /* prior precision δ */
     double damping;        /* α */
     double penalty;        /* ρ */
