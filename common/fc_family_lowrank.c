@@ -353,7 +353,7 @@ static void lr_damp(const fc_family_dims_t *fd, size_t k, double alpha, double *
         double Di = alpha == 1.0 ? Dn[i] : (1.0 - alpha) * D[i] + alpha * Dn[i];
         dD[i] = Di; /* the damped D, before the dropped diagonal: the change comes below */
     }
-    if (alpha == 1.0) {
+    if (alpha == 1.0 || r == 0) {
         fc_copy(d * r, Un, slot);
     } else if (damp_lowrank(fd, alpha, U, Un, slot, dD, tail) != FC_OK) {
         slot[0] = NAN; /* reported by the server as a non-finite state */
