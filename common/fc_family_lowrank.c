@@ -48,12 +48,12 @@ static size_t block_cols(const fc_family_dims_t *fd)
     return s < fd->d ? s : fd->d;
 }
 
-/* Scratch the damping uses at the end of a change array (a 2r×2r Gram matrix, the
- * compression's work and its r columns of coefficients). */
+/* Scratch the damping uses at the end of a change array (a 2r×2r Gram matrix, its r
+ * columns of coefficients, the compression's work and the 2r weights). */
 static size_t damp_tail(const fc_family_dims_t *fd)
 {
     size_t n = 2 * fd->rank;
-    return n * n + fc_lr_compress_work(n) + n * fd->rank + 8;
+    return n * n + n * fd->rank + fc_lr_compress_work(n) + n + 8;
 }
 
 static size_t lr_site_len(const fc_family_dims_t *fd)
