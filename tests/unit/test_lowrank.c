@@ -534,6 +534,42 @@ START_TEST(memory_preflight_knows_lowrank_sizes)
 }
 END_TEST
 
+/* The models' block curvature products (what the subspace iteration multiplies by) against
+ * the dense Hessian times the block. */
+START_TEST(block_products_match_dense_hessian)
+{
+    static const char *const types[] = {"linear", "logistic", "softmax"};
+    const size_t K = 1, p_raw = 5, p = 6, n = 25, s = 4;
+    const int C = _i == 2 ? 3 : 1;
+    fc_model_t m;
+    fc_data_t *b[MAXK];
+    fc_rng_t rng;
+    OK(fc_model_init(&m, fc_model_find(types[_i]), p, C, 1.7));
+    fc_test_blocks(&m, K, n, p_raw, 1, 1.0, 41, b);
+    size_t d = m.d;
+    double *theta = dalloc(d), *V = dalloc(d * s), *out = dalloc(d * s), *want = dalloc(d * s);
+    double *Hs = dalloc(d * d), *work = dalloc(m.ops->work_size(&m, n));
+    double *bw = dalloc(m.ops->hvp_block_work(&m, n, s)), loss;
+    fc_rng_seed(&rng, 8, 0, 0);
+    fc_test_randn(&rng, d, 0.5, theta);
+    fc_test_randn(&rng, d * s, 1.0, V);
+    fc_model_eval(&m, b[0], theta, &loss, NULL, Hs, NULL, work);
+    for (size_t i = 0; i < d; i++)
+        for (size_t t = 0; t < s; t++) {
+            double acc = 0.0;
+            for (size_t j = 0; j < d; j++)
+                acc += Hs[i * d + j] * V[j * s + t];
+            want[i * s + t] = acc;
+        }
+    m.ops->hvp_block(&m, b[0]->X, b[0]->y, n, theta, s, V, out, bw);
+    double err = fc_test_relerr(d * s, out, want);
+    if (verbose()) printf("block product %s: rel err %.2e\n", types[_i], err);
+    ck_assert_double_lt(err, 1e-12);
+    free_blocks(b, K);
+    free(theta), free(V), free(out), free(want), free(Hs), free(work), free(bw);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("lowrank");
@@ -546,6 +582,7 @@ int main(void)
     tcase_add_test(tc, woodbury_matches_dense_solve);
     tcase_add_loop_test(tc, server_state_and_cavities_match_dense, 0, 2);
     tcase_add_test(tc, memory_preflight_knows_lowrank_sizes);
+    tcase_add_loop_test(tc, block_products_match_dense_hessian, 0, 3);
     suite_add_tcase(s, tc);
     return fc_test_run(s);
 }
