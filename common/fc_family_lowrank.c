@@ -26,8 +26,8 @@
 #define HDR 4
 /* Subspace iteration: extra columns, residual tolerance (relative to λ_max), products. */
 #define LR_OVERSAMPLE 8
-#define LR_TOL 1e-10
-#define LR_MAX_ITER 30
+#define LR_TOL 1e-8
+#define LR_MAX_ITER 12
 /* Stream tag of the starting blocks (seed, tag ^ client, update count). */
 #define LR_STREAM 0x6c6f7772616e6bULL
 
