@@ -99,14 +99,14 @@ int main(int argc, char **argv)
     printf("# lowrank subspace phase, softmax d = %zu (p = %zu, C = %d), n = %zu examples, "
            "1 BLAS thread\n",
            d, p, C, n);
-    printf("%4s %6s %10s %10s %10s %12s %12s %10s\n", "r", "start", "phase_s", "solve_s", "share",
-           "block_GF/s", "dgemm_GF/s", "of_dgemm");
+    printf("%4s %6s %9s %10s %10s %6s %8s %12s %12s %10s\n", "r", "start", "products", "phase_s",
+           "solve_s", "steps", "share", "block_GF/s", "dgemm_GF/s", "of_dgemm");
     for (size_t ri = 0; ri < sizeof ranks / sizeof ranks[0]; ri++) {
         fc_family_dims_t fd = {d, ranks[ri], 0, 1, 1};
         size_t s = ranks[ri] + 8, ns = f->site_len(&fd), np = f->prec_len(&fd);
         double *H0 = must_alloc(ns), *H1 = must_alloc(ns), *H2 = must_alloc(ns);
         double *scr = must_alloc(f->scratch_len(&fd, &m, n)), *S = must_alloc(np);
-        double *P = must_alloc(np), *b = must_alloc(d), *th = must_alloc(d);
+        double *P = must_alloc(np), *b = must_alloc(d), *th = must_alloc(d), *h0 = must_alloc(d);
         double gr = gemm_rate(n, (size_t)C * s, p);
         /* The local solve against the prior's cavity (P = δI), as in round 1. */
         fc_quad_t q;
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
         fc_solve_info_t info;
         fc_solver_ws_t *ws = NULL;
         f->prior(&fd, 1.0, S);
-        if (f->cavity(&fd, 0, 1.0, th, S, h, H0, P, b, 0, NULL, &q) ||
+        if (f->cavity(&fd, 0, 1.0, th, S, h0, H0, P, b, 0, NULL, &q) ||
             fc_solver_ws_create(&m, n, 0, &ws))
             return 1;
         double t0 = now();
@@ -126,13 +126,13 @@ int main(int argc, char **argv)
             t0 = now();
             f->curvature(&fd, 0, &m, blk, th, warm ? H1 : H0, g, warm ? H2 : H1, h, work, scr);
             double phase = now() - t0;
-            printf("%4zu %6s %9d %10.3f %10.3f %7.0f%% %12.2f %12.2f %9.0f%%\n", ranks[ri],
-                   warm ? "warm" : "cold", block_calls, phase, solve,
+            printf("%4zu %6s %9d %10.3f %10.3f %6d %7.0f%% %12.2f %12.2f %9.0f%%\n", ranks[ri],
+                   warm ? "warm" : "cold", block_calls, phase, solve, info.steps,
                    100.0 * phase / (phase + solve), block_flops / block_secs / 1e9, gr,
                    100.0 * (block_flops / phase / 1e9) / gr);
         }
         fc_solver_ws_destroy(&ws);
-        free(H0), free(H1), free(H2), free(scr), free(S), free(P), free(b), free(th);
+        free(H0), free(H1), free(H2), free(scr), free(S), free(P), free(b), free(th), free(h0);
     }
     fc_data_destroy(&blk);
     free(theta), free(g), free(h), free(work);
