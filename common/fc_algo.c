@@ -369,6 +369,11 @@ size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t 
     return sat_muladd(doubles, sizeof(double), 0);
 }
 
+size_t fc_algo_wire_len(const fc_algo_ctx_t *a)
+{
+    return a->ops->wire_len ? a->ops->wire_len(a) : a->ops->state_len(a) + a->ops->delta_len(a);
+}
+
 void fc_global_sums(const fc_algo_ctx_t *a, const fc_global_t *g, double *out)
 {
     size_t d = a->d, np = a->family->prec_len(&a->fd);

@@ -18,6 +18,15 @@ static size_t sites_delta_len(const fc_algo_ctx_t *a)
     return a->d + a->family->prec_len(&a->fd); /* Δh, then ΔH */
 }
 
+/* m and h down and up, plus the precision parts the family needs on the wire. */
+static size_t sites_wire_len(const fc_algo_ctx_t *a)
+{
+    const fc_family_ops_t *f = a->family;
+    size_t np = f->prec_len(&a->fd);
+    if (!f->wire_len) return 2 * (a->d + np);
+    return 2 * a->d + f->wire_len(&a->fd, 0) + f->wire_len(&a->fd, 1);
+}
+
 static void sites_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *state)
 {
     fc_copy(a->d, g->m, state);
@@ -135,6 +144,7 @@ const fc_algo_ops_t fc_algo_fpc_ops = {
     .fixed_point = sites_fixed_point,
     .state_len = sites_state_len,
     .delta_len = sites_delta_len,
+    .wire_len = sites_wire_len,
     .pack = sites_pack,
     .local = fpc_local,
     .contribution = sites_contribution,
@@ -153,6 +163,7 @@ const fc_algo_ops_t fc_algo_pvi_ops = {
     .fixed_point = sites_fixed_point,
     .state_len = sites_state_len,
     .delta_len = sites_delta_len,
+    .wire_len = sites_wire_len,
     .pack = sites_pack,
     .local = pvi_local,
     .contribution = sites_contribution,

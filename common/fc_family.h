@@ -80,6 +80,11 @@ typedef struct fc_family_ops {
      * written to (dh, dH) in the layout of the server's sums (dH: prec_len doubles). */
     void (*damp)(const fc_family_dims_t *fd, size_t k, double alpha, double *h, double *H,
                  const double *h_new, const double *H_new, double *dh, double *dH);
+    /* Optional: doubles of the precision part a client really needs on the wire each round:
+     * up (its site's change), or down (the state's precision), when the arrays the sum-based
+     * transport moves are larger (lowrank: every client's block rides in the sums). For the
+     * payload metric (SPEC §7 `bytes`). NULL: prec_len both ways. */
+    size_t (*wire_len)(const fc_family_dims_t *fd, int up);
     /* Optional: client k's site H in the layout of the server's sums (out: prec_len
      * doubles), its term of ΣH. NULL: a copy (site_len = prec_len). */
     void (*place)(const fc_family_dims_t *fd, size_t k, const double *H, double *out);

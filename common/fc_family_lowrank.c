@@ -372,6 +372,13 @@ static void lr_damp(const fc_family_dims_t *fd, size_t k, double alpha, double *
     H[0] = H_new[0];
 }
 
+/* SPEC §12: up, a client's D_k and U_k ((r + 1)d; with h, (r + 2)d); down, S_t's diagonal and
+ * its q columns (the server's effective rank) plus the column count. */
+static size_t lr_wire_len(const fc_family_dims_t *fd, int up)
+{
+    return up ? fd->d * (fd->rank + 1) : 1 + fd->d * (1 + server_cols(fd));
+}
+
 /* Client k's term of ΣH: D_k, and U_k in its own block. */
 static void lr_place(const fc_family_dims_t *fd, size_t k, const double *H, double *out)
 {
@@ -397,4 +404,5 @@ const fc_family_ops_t fc_family_lowrank_ops = {
     .site_gradient = lr_site_gradient,
     .damp = lr_damp,
     .place = lr_place,
+    .wire_len = lr_wire_len,
 };

@@ -50,3 +50,16 @@ bad_input algorithm.rank --set algorithm.family=lowrank --set algorithm.rank=8
 bad_input algorithm.server_rank --set algorithm.family=lowrank --set algorithm.rank=3 \
   --set algorithm.server_rank=2
 echo "ok bad input: exit 2 naming the key"
+
+# Payload (SPEC §12): per client and round (r + 2)d up and (q + 2)d + 1 down; logistic.ini
+# has d = 7 and K = 8, here r = 2 and q = K·r = 16 (exact) or 5 (compressed).
+for q in 0 5; do
+  eff=$q; [ "$q" -eq 0 ] && eff=16
+  want=$(( 8 * 8 * ((2 + 2) * 7 + (eff + 2) * 7 + 1) ))
+  # shellcheck disable=SC2086
+  run_p 1 "$WORK/bytes$q" "$CFG/logistic.ini" $LR --set algorithm.server_rank=$q --set run.rounds=2 ||
+    fail "bytes run exited $?"
+  got=$(awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="bytes") c=i} NR==3{print $c}' "$WORK/bytes$q/metrics.csv")
+  [ "$got" = "$want" ] || fail "server_rank=$q: round 1 counted $got bytes, want $want"
+done
+echo "ok payload bytes per round"
