@@ -38,7 +38,7 @@ echo "ok gd with step 1 oscillates past run.divergence: diverged (exit 3)"
 st=0
 "$FEDPC" run "$CFG/logistic.ini" --set algorithm.family=scalar --out "$WORK/plain" \
   >"$WORK/plain.log" 2>&1 || st=$?
-[ "$st" -eq 2 ] && grep -q "expected one of iso, diag, full, got 'scalar'" "$WORK/plain.log" ||
+[ "$st" -eq 2 ] && grep -q "expected one of iso, diag, full, lowrank, got 'scalar'" "$WORK/plain.log" ||
   { cat "$WORK/plain.log" >&2; fail "fedpc itself accepted family scalar (exit $st)"; }
 echo "ok fedpc without the extension refuses family = scalar"
 

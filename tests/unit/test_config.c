@@ -164,7 +164,7 @@ static const bad_t bad[] = {
     {"test_fraction 1", "[data]\ntest_fraction = 1\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: data.test_fraction: must be in [0, 1), got 1"},
     {"bad enum", "[algorithm]\nfamily = dense\n", {NULL}, {NULL}, FC_ECONFIG,
-     "$D/cfg.ini:2: algorithm.family: expected one of iso, diag, full, got 'dense'"},
+     "$D/cfg.ini:2: algorithm.family: expected one of iso, diag, full, lowrank, got 'dense'"},
     {"bad model type", "[model]\ntype = mlp2\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: model.type: expected one of linear, logistic, softmax, got 'mlp2'"},
     {"bad algorithm name", "[algorithm]\nname = sgd\n", {NULL}, {NULL}, FC_ECONFIG,
