@@ -894,8 +894,9 @@ int main(int argc, char **argv)
     /* Solves and symv: split by phase is not tracked; attribute them to the local phase
      * except the server's own (one solve for full, none otherwise). */
     double solve_f = t[T_SOLVE].flops + t[T_SYMV].flops;
-    double server_solve_f =
-        a->family->factor_len(d) > 0 && a->ops->uses_family ? 2.0 * (double)d * (double)d * R : 0.0;
+    double server_solve_f = a->family->factor_len(&a->fd) > 0 && a->ops->uses_family
+                                ? 2.0 * (double)d * (double)d * R
+                                : 0.0;
     newton_f += solve_f - server_solve_f; /* solves and symv: Newton steps and cavity */
     server_f += server_solve_f;
     double compute_s = hess_s + chol_s + newton_s + site_s + sum_s + server_s;
@@ -942,9 +943,9 @@ int main(int argc, char **argv)
     /* What the algorithm needs per client: the site (h, H) for fpc/pvi, (v_k, θ_k) for
      * admm/ama; and d×d work matrices: Newton matrix, new site, cavity and one more for full,
      * the Newton matrix for a dense solver otherwise, none for Newton-CG. */
-    size_t need = a->ops->uses_family ? d + a->family->prec_len(d) : 2 * d;
+    size_t need = a->ops->uses_family ? d + a->family->prec_len(&a->fd) : 2 * d;
     double need_mb = (double)b.K * (double)need * 8.0 / 1048576.0;
-    int work_dd = a->family->factor_len(d) > 0 ? 4 : a->local.matrix_free ? 0 : 1;
+    int work_dd = a->family->factor_len(&a->fd) > 0 ? 4 : a->local.matrix_free ? 0 : 1;
     double test_mb = b.test ? (double)b.test->n * (double)(p + 1) * 8.0 / 1048576.0 : 0.0;
     printf("peak RSS %.1f MB; data %.1f MB, client states %.1f MB (needed %.1f), one d×d %.2f "
            "MB, test set %.1f MB\n",

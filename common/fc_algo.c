@@ -50,9 +50,15 @@ int fc_algo_uses_key(const fc_algo_ops_t *a, const char *family, const char *key
 {
     if (strcmp(key, "name") == 0) return 1;
     if (!word_in(a->keys, key)) return 0;
+    /* lowrank family (SPEC §12): the rank keys only for a family with a rank. */
+    if ((strcmp(key, "rank") == 0 || strcmp(key, "server_rank") == 0) && a->uses_family) {
+        const fc_family_ops_t *f = fc_family_find(family);
+        return f && f->uses_rank;
+    }
     if (strcmp(key, "penalty") == 0 && a->uses_family) {
         const fc_family_ops_t *f = fc_family_find(family);
-        return !f || f->prec_len(1) == 0;
+        fc_family_dims_t one = {1, 1, 1, 1, 0};
+        return !f || f->prec_len(&one) == 0;
     }
     return 1;
 }
@@ -83,6 +89,11 @@ void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_algo_ops_
     if (!a->family) a->family = fc_family_default(); /* fc_config_validate names it */
     a->d = model->d;
     a->K = K;
+    /* The family's shape (lowrank: algorithm.rank; server_rank 0 = K·rank, exact). */
+    a->fd = (fc_family_dims_t){model->d, (size_t)c->algorithm.rank,
+                               c->algorithm.server_rank > 0 ? (size_t)c->algorithm.server_rank
+                                                            : K * (size_t)c->algorithm.rank,
+                               K, c->run.seed};
     a->delta = c->model.prior_precision;
     a->damping = c->algorithm.damping;
     a->penalty = c->algorithm.penalty;
@@ -102,7 +113,7 @@ void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_algo_ops_
  * the global state: m, Σh, S, ΣH (prec_len each), L (this length), stalled. */
 static size_t global_L_len(const fc_algo_ctx_t *a)
 {
-    size_t nf = a->family->factor_len(a->d);
+    size_t nf = a->family->factor_len(&a->fd);
     if (a->ops && a->ops->dense_server && nf < a->d * a->d) nf = a->d * a->d;
     return nf;
 }
@@ -110,7 +121,7 @@ static size_t global_L_len(const fc_algo_ctx_t *a)
 int fc_global_create(const fc_algo_ctx_t *a, fc_global_t **out)
 {
     int err;
-    size_t d = a->d, np = a->family->prec_len(d), nl = global_L_len(a);
+    size_t d = a->d, np = a->family->prec_len(&a->fd), nl = global_L_len(a);
     fc_global_t *g = NULL;
     *out = NULL;
     FC_CALL(fc_calloc(1, sizeof *g, &g));
@@ -122,7 +133,7 @@ int fc_global_create(const fc_algo_ctx_t *a, fc_global_t **out)
     if (np) {
         FC_CALL(fc_calloc(np, sizeof(double), &g->S));
         FC_CALL(fc_calloc(np, sizeof(double), &g->sum_H));
-        a->family->prior(d, a->delta, g->S);
+        a->family->prior(&a->fd, a->delta, g->S);
     }
     if (nl) FC_CALL(fc_calloc(nl, sizeof(double), &g->L));
     *out = g;
@@ -148,7 +159,7 @@ void fc_global_destroy(fc_global_t **pg)
 int fc_client_create(const fc_algo_ctx_t *a, size_t k, const fc_data_t *data, fc_client_t **out)
 {
     int err;
-    size_t d = a->d, np = a->family->prec_len(d);
+    size_t d = a->d, np = fc_family_site_len(a->family, &a->fd);
     fc_client_t *c = NULL;
     *out = NULL;
     FC_CALL(fc_calloc(1, sizeof *c, &c));
@@ -177,7 +188,8 @@ void fc_client_destroy(fc_client_t **pc)
 int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
 {
     int err;
-    size_t d = a->d, np = a->family->prec_len(d);
+    size_t d = a->d, np = a->family->prec_len(&a->fd), ns = fc_family_site_len(a->family, &a->fd);
+    size_t nscr = a->family->scratch_len ? a->family->scratch_len(&a->fd, a->model, max_n) : 0;
     /* The local solver's d×d buffers: the Newton matrix, and the kept Hessian when the family
      * takes its site from it (fc_family.h site_from_hessian). */
     int dense = a->local.matrix_free           ? 0
@@ -194,10 +206,11 @@ int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
     FC_CALL(fc_calloc(d, sizeof(double), &w->tmp));
     if (np) {
         FC_CALL(fc_calloc(np, sizeof(double), &w->P));
-        FC_CALL(fc_calloc(np, sizeof(double), &w->H_new));
     }
+    if (ns) FC_CALL(fc_calloc(ns, sizeof(double), &w->H_new));
+    if (nscr) FC_CALL(fc_calloc(nscr, sizeof(double), &w->scratch));
     /* Cholesky scratch for the cavity check, which only damping α > 1 needs (fc_family.h). */
-    size_t nchol = a->family->work_len(d, 1) - a->family->work_len(d, 0);
+    size_t nchol = a->family->work_len(&a->fd, 1) - a->family->work_len(&a->fd, 0);
     if (nchol && a->damping > 1.0) FC_CALL(fc_calloc(nchol, sizeof(double), &w->chol));
     *out = w;
     return FC_OK;
@@ -219,6 +232,7 @@ void fc_work_destroy(fc_work_t **pw)
     fc_free(&w->P);
     fc_free(&w->H_new);
     fc_free(&w->chol);
+    fc_free(&w->scratch);
     fc_free(pw);
 }
 
@@ -237,7 +251,7 @@ void fc_client_metrics(const fc_algo_ctx_t *a, const fc_client_t *c, int has_sit
     out[1] = 0.0;
     if (!has_sites) return;
     /* SPEC §2: correction term ‖∇ℓ_k(m) − (H_k m − h_k)‖². admm/ama sites have H = 0. */
-    a->family->site_gradient(d, c->h, c->H, theta, w->tmp);
+    a->family->site_gradient(&a->fd, c->h, c->H, theta, w->tmp);
     double s = 0.0;
     for (size_t i = 0; i < d; i++) {
         double r = grad[i] - w->tmp[i];
@@ -279,12 +293,12 @@ void fc_participants(size_t K, double frac, uint64_t seed, int round, unsigned c
 
 size_t fc_client_state_len(const fc_algo_ctx_t *a)
 {
-    return 2 * a->d + a->family->prec_len(a->d);
+    return 2 * a->d + fc_family_site_len(a->family, &a->fd);
 }
 
 void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *out)
 {
-    size_t d = a->d, np = a->family->prec_len(d);
+    size_t d = a->d, np = fc_family_site_len(a->family, &a->fd);
     fc_copy(d, c->h, out);
     fc_copy(d, c->theta, out + d);
     if (np) fc_copy(np, c->H, out + 2 * d);
@@ -292,7 +306,7 @@ void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *
 
 size_t fc_client_state_pieces(const fc_algo_ctx_t *a, fc_client_t *c, double **ptr, size_t *len)
 {
-    size_t d = a->d, np = a->family->prec_len(d), n = 0;
+    size_t d = a->d, np = fc_family_site_len(a->family, &a->fd), n = 0;
     ptr[n] = c->h, len[n++] = d;
     ptr[n] = c->theta, len[n++] = d;
     if (np) ptr[n] = c->H, len[n++] = np;
@@ -301,7 +315,7 @@ size_t fc_client_state_pieces(const fc_algo_ctx_t *a, fc_client_t *c, double **p
 
 void fc_client_state_unpack(const fc_algo_ctx_t *a, fc_client_t *c, const double *in)
 {
-    size_t d = a->d, np = a->family->prec_len(d);
+    size_t d = a->d, np = fc_family_site_len(a->family, &a->fd);
     fc_copy(d, in, c->h);
     fc_copy(d, in + d, c->theta);
     if (np) fc_copy(np, in + 2 * d, c->H);
@@ -309,12 +323,12 @@ void fc_client_state_unpack(const fc_algo_ctx_t *a, fc_client_t *c, const double
 
 size_t fc_global_state_len(const fc_algo_ctx_t *a)
 {
-    return 2 * a->d + 2 * a->family->prec_len(a->d) + global_L_len(a) + 1;
+    return 2 * a->d + 2 * a->family->prec_len(&a->fd) + global_L_len(a) + 1;
 }
 
 void fc_global_state_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *out)
 {
-    size_t d = a->d, np = a->family->prec_len(d), nl = global_L_len(a);
+    size_t d = a->d, np = a->family->prec_len(&a->fd), nl = global_L_len(a);
     fc_copy(d, g->m, out);
     fc_copy(d, g->sum_h, out + d);
     if (np) fc_copy(np, g->S, out + 2 * d);
@@ -325,7 +339,7 @@ void fc_global_state_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *
 
 void fc_global_state_unpack(const fc_algo_ctx_t *a, fc_global_t *g, const double *in)
 {
-    size_t d = a->d, np = a->family->prec_len(d), nl = global_L_len(a);
+    size_t d = a->d, np = a->family->prec_len(&a->fd), nl = global_L_len(a);
     fc_copy(d, in, g->m);
     fc_copy(d, in + d, g->sum_h);
     if (np) fc_copy(np, in + 2 * d, g->S);
@@ -356,17 +370,22 @@ size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t 
         doubles = sat_muladd(2, d, doubles);
     }
     doubles = sat_muladd(nmat, dd, doubles);
-    size_t fam = a->family->work_len(d, a->damping > 1.0);
-    fam = sat_muladd(2, a->family->prec_len(d), fam);
-    fam = sat_muladd(1, a->family->factor_len(d), fam);
+    size_t fam = a->family->work_len(&a->fd, a->damping > 1.0);
+    fam = sat_muladd(2, a->family->prec_len(&a->fd), fam);
+    fam = sat_muladd(1, a->family->factor_len(&a->fd), fam);
     doubles = sat_muladd(1, fam, doubles);
     doubles = sat_muladd(1, a->model->ops->work_size(a->model, max_n), doubles);
     return sat_muladd(doubles, sizeof(double), 0);
 }
 
+size_t fc_algo_wire_len(const fc_algo_ctx_t *a)
+{
+    return a->ops->wire_len ? a->ops->wire_len(a) : a->ops->state_len(a) + a->ops->delta_len(a);
+}
+
 void fc_global_sums(const fc_algo_ctx_t *a, const fc_global_t *g, double *out)
 {
-    size_t d = a->d, np = a->family->prec_len(d);
+    size_t d = a->d, np = a->family->prec_len(&a->fd);
     fc_copy(d, g->sum_h, out);
     if (np && a->ops->uses_family) fc_copy(np, g->sum_H, out + d);
 }

@@ -38,6 +38,7 @@ typedef struct {
     const double *mu0;             /* prior mean μ₀ (d, borrowed); NULL: μ₀ = 0 */
     size_t d;
     size_t K;              /* logical clients */
+    fc_family_dims_t fd;   /* the family's shape: d, algorithm.rank, server_rank, K, seed */
     double delta;          /* prior precision δ */
     double damping;        /* α */
     double penalty;        /* ρ */
@@ -104,6 +105,10 @@ typedef struct fc_algo_ops {
     /* Doubles in the server->client state and in one client's contribution. */
     size_t (*state_len)(const fc_algo_ctx_t *a);
     size_t (*delta_len)(const fc_algo_ctx_t *a);
+    /* Optional: doubles one participating client exchanges per round, both ways, for the
+     * payload metric (SPEC §7 `bytes`: what the algorithm needs, not what the transport's
+     * arrays hold). NULL: state_len + delta_len. */
+    size_t (*wire_len)(const fc_algo_ctx_t *a);
     /* Server: write the broadcast state. */
     void (*pack)(const fc_algo_ctx_t *a, const fc_global_t *g, double *state);
     /* Client k: local update from the state; updates c and writes its contribution
@@ -117,6 +122,10 @@ typedef struct fc_algo_ops {
     FC_MUST int (*apply)(const fc_algo_ctx_t *a, fc_global_t *g, const double *totals,
                          const fc_oracle_t *oracle);
 } fc_algo_ops_t;
+
+/* Doubles one participating client exchanges per round: the row's wire_len, or
+ * state_len + delta_len. */
+size_t fc_algo_wire_len(const fc_algo_ctx_t *a);
 
 /* The server's current sums in the contribution layout (for a sequential step: totals =
  * sums + one client's delta). */

@@ -8,8 +8,10 @@
 struct fc_work {
     fc_solver_ws_t *solver;
     double *theta, *b, *g, *h_new, *tmp; /* d each */
-    double *P, *H_new;                   /* fc_family_prec_len each */
+    double *P;                           /* prec_len */
+    double *H_new;                       /* fc_family_site_len */
     double *chol;                        /* full: d*d scratch for PD checks */
+    double *scratch;                     /* the family's curvature scratch (scratch_len) */
 };
 
 extern const fc_algo_ops_t fc_algo_fpc_ops;

@@ -10,29 +10,38 @@ typedef enum { NEW_SITE_NATURAL_GRADIENT, NEW_SITE_RATIO } new_site_rule_t;
 
 static size_t sites_state_len(const fc_algo_ctx_t *a)
 {
-    return a->d + a->family->prec_len(a->d); /* m, then S */
+    return a->d + a->family->prec_len(&a->fd); /* m, then S */
 }
 
 static size_t sites_delta_len(const fc_algo_ctx_t *a)
 {
-    return a->d + a->family->prec_len(a->d); /* Δh, then ΔH */
+    return a->d + a->family->prec_len(&a->fd); /* Δh, then ΔH */
+}
+
+/* m and h down and up, plus the precision parts the family needs on the wire. */
+static size_t sites_wire_len(const fc_algo_ctx_t *a)
+{
+    const fc_family_ops_t *f = a->family;
+    size_t np = f->prec_len(&a->fd);
+    if (!f->wire_len) return 2 * (a->d + np);
+    return 2 * a->d + f->wire_len(&a->fd, 0) + f->wire_len(&a->fd, 1);
 }
 
 static void sites_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *state)
 {
     fc_copy(a->d, g->m, state);
-    fc_copy(a->family->prec_len(a->d), g->S, state + a->d);
+    fc_copy(a->family->prec_len(&a->fd), g->S, state + a->d);
 }
 
 static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
                        fc_work_t *w, new_site_rule_t rule)
 {
-    size_t d = a->d, np = a->family->prec_len(d);
+    size_t d = a->d, np = fc_family_site_len(a->family, &a->fd);
     const double *m = state, *S = state + d;
     fc_quad_t q;
     fc_solve_info_t info;
-    int err = a->family->cavity(d, a->penalty, m, S, c->h, c->H, w->P, w->b, a->damping > 1.0,
-                                w->chol, &q);
+    int err = a->family->cavity(&a->fd, c->k, a->penalty, m, S, c->h, c->H, w->P, w->b,
+                                a->damping > 1.0, w->chol, &q);
     if (err) return err;
     /* Step 2: local correction step from the server mean, or, where the local problem is
      * solved to tolerance (fpc), from the client's last m_k when that is nearer the new
@@ -52,8 +61,8 @@ static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *sta
     if (hess)
         a->family->site_from_hessian(d, grad, hess, w->theta, w->g, w->H_new, w->h_new);
     else
-        a->family->curvature(a->model, c->data, w->theta, w->g, w->H_new, w->h_new,
-                             fc_solver_ws_model_work(w->solver));
+        a->family->curvature(&a->fd, c->k, a->model, c->data, w->theta, c->H, w->g, w->H_new,
+                             w->h_new, fc_solver_ws_model_work(w->solver), w->scratch);
     if (rule == NEW_SITE_NATURAL_GRADIENT) {
         /* FPC: h_new = H_new m_k − ∇ℓ_k(m_k). */
         fc_axpy(d, -1.0, w->g, w->h_new);
@@ -65,7 +74,7 @@ static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *sta
     }
     if (!fc_all_finite(d, w->h_new) || !fc_all_finite(np, w->H_new))
         return fc_err_set(FC_ENUMERIC, "new site is not finite");
-    a->family->damp(d, a->damping, c->h, c->H, w->h_new, w->H_new, delta, delta + d);
+    a->family->damp(&a->fd, c->k, a->damping, c->h, c->H, w->h_new, w->H_new, delta, delta + d);
     /* The client's last local solution m_k, part of its state (checkpoints; the map whose
      * radius fc_server_radius measures overwrites it every round, as ADMM's θ_k). */
     fc_copy(d, w->theta, c->theta);
@@ -87,20 +96,23 @@ static int pvi_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state
 /* Client k's term in (D): [h_k, H_k]. */
 static void sites_contribution(const fc_algo_ctx_t *a, const fc_client_t *c, double *out)
 {
-    size_t d = a->d, np = a->family->prec_len(d);
+    size_t d = a->d, np = a->family->prec_len(&a->fd);
     fc_copy(d, c->h, out);
-    if (np) fc_copy(np, c->H, out + d);
+    if (a->family->place)
+        a->family->place(&a->fd, c->k, c->H, out + d);
+    else if (np)
+        fc_copy(np, c->H, out + d);
 }
 
 /* Server: Σh, ΣH := the totals, then (D). */
 static int sites_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *totals,
                        const fc_oracle_t *oracle)
 {
-    size_t d = a->d, np = a->family->prec_len(d);
+    size_t d = a->d, np = a->family->prec_len(&a->fd);
     (void)oracle;
     fc_copy(d, totals, g->sum_h);
     if (np) fc_copy(np, totals + d, g->sum_H);
-    return a->family->posterior(d, a->delta, a->mu0, g->sum_h, g->sum_H, g->m, g->S, g->L);
+    return a->family->posterior(&a->fd, a->delta, a->mu0, g->sum_h, g->sum_H, g->m, g->S, g->L);
 }
 
 /* The fixed point at θ* of FPC and PVI alike: the natural-gradient site at θ*,
@@ -109,8 +121,9 @@ static int sites_apply(const fc_algo_ctx_t *a, fc_global_t *g, const double *tot
 static void sites_fixed_point(const fc_algo_ctx_t *a, fc_client_t *c, const double *theta_star,
                               fc_work_t *w)
 {
-    size_t d = a->d, np = a->family->prec_len(d);
-    a->family->curvature(a->model, c->data, theta_star, w->g, w->H_new, w->h_new, fc_work_model(w));
+    size_t d = a->d, np = fc_family_site_len(a->family, &a->fd);
+    a->family->curvature(&a->fd, c->k, a->model, c->data, theta_star, c->H, w->g, w->H_new,
+                         w->h_new, fc_work_model(w), w->scratch);
     fc_axpy(d, -1.0, w->g, w->h_new);
     fc_copy(d, w->h_new, c->h);
     if (np) fc_copy(np, w->H_new, c->H);
@@ -122,12 +135,14 @@ static void sites_fixed_point(const fc_algo_ctx_t *a, fc_client_t *c, const doub
 static double sites_stability_bound(const fc_family_ops_t *family, double delta, double damping,
                                     size_t K)
 {
-    if (family->prec_len(1) != 0) return NAN;
+    fc_family_dims_t one = {1, 1, 1, 1, 0};
+    if (family->prec_len(&one) != 0) return NAN;
     return 2.0 * delta / (damping * (double)K);
 }
 
 #define SITES_KEYS                                                                                 \
-    "family damping penalty schedule participation local_steps local_tol local_solver"
+    "family damping penalty schedule participation local_steps local_tol local_solver rank "       \
+    "server_rank"
 
 const fc_algo_ops_t fc_algo_fpc_ops = {
     .name = "fpc",
@@ -142,6 +157,7 @@ const fc_algo_ops_t fc_algo_fpc_ops = {
     .fixed_point = sites_fixed_point,
     .state_len = sites_state_len,
     .delta_len = sites_delta_len,
+    .wire_len = sites_wire_len,
     .pack = sites_pack,
     .local = fpc_local,
     .contribution = sites_contribution,
@@ -160,6 +176,7 @@ const fc_algo_ops_t fc_algo_pvi_ops = {
     .fixed_point = sites_fixed_point,
     .state_len = sites_state_len,
     .delta_len = sites_delta_len,
+    .wire_len = sites_wire_len,
     .pack = sites_pack,
     .local = pvi_local,
     .contribution = sites_contribution,

@@ -123,6 +123,9 @@ static const keydesc_t keys[] = {
     K_DBL("algorithm", "local_tol", algorithm.local_tol, B_LO, 0, 0, "1e-10"),
     K_ENUM("algorithm", "local_solver", algorithm.local_solver, fc_solver_kind_t, solver_names,
            "auto"),
+    /* lowrank family (SPEC §12); checked against the family in check_family_rank. */
+    K_INT("algorithm", "rank", algorithm.rank, B_LO, 0, 0, "0"),
+    K_INT("algorithm", "server_rank", algorithm.server_rank, B_LO, 0, 0, "0"),
 
     K_INT("run", "rounds", run.rounds, B_LO, 0, 0, "100"),
     K_DBL("run", "tol", run.tol, B_LO, 0, 0, "1e-8"),
@@ -1032,6 +1035,30 @@ static int check_algorithm(const fc_config_t *c)
                       fc_schedule_name(c->algorithm.schedule));
 }
 
+/* lowrank family (SPEC §12): a family with a rank needs algorithm.rank >= 1 and a server
+ * rank of at least that (rank <= d is checked where d is known, fc_job.c). */
+static int check_family_rank(const fc_config_t *c)
+{
+    char where[FC_PATH_MAX + 64];
+    const fc_algo_ops_t *a = fc_algo_find(c->algorithm.name);
+    const fc_family_ops_t *f = fc_family_find(c->algorithm.family);
+    if (!a || !a->uses_family || !f || !f->uses_rank) return FC_OK;
+    if (c->algorithm.rank < 1) {
+        fc_config_where(c, "algorithm.rank", where, sizeof where);
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.rank: family %s needs a rank of at least 1, got %d", where,
+                          f->name, c->algorithm.rank);
+    }
+    if (c->algorithm.server_rank > 0 && c->algorithm.server_rank < c->algorithm.rank) {
+        fc_config_where(c, "algorithm.server_rank", where, sizeof where);
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.server_rank: %d is below algorithm.rank = %d (the server "
+                          "keeps at least one site's columns)",
+                          where, c->algorithm.server_rank, c->algorithm.rank);
+    }
+    return FC_OK;
+}
+
 int fc_config_validate(const fc_config_t *c)
 {
     return fc_config_validate_role(c, 1);
@@ -1045,6 +1072,7 @@ int fc_config_validate_role(const fc_config_t *c, int reads_test)
                *scheme = fc_scheme_name(c->partition.scheme);
     int has_k = strstr(c->data.train, "{k}") != NULL;
     int err = check_algorithm(c);
+    if (!err) err = check_family_rank(c);
     if (!err) err = check_model_keys(c);
     if (err) return err;
 

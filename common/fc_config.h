@@ -17,7 +17,7 @@
 #define FC_PATH_MAX 4096
 #define FC_NAME_MAX 32
 /* Number of keys (SPEC §6 plus algorithm.local_solver), the length of origin[]. */
-#define FC_CONFIG_NKEYS 37
+#define FC_CONFIG_NKEYS 39
 /* A model's own keys: at most this many set, each value at most this long. */
 #define FC_MODEL_OWN_MAX 8
 #define FC_MODEL_VALUE_MAX 128
@@ -78,6 +78,10 @@ typedef struct {
         int local_steps; /* 0 = the algorithm's default (its row's default_local_steps) */
         double local_tol;
         fc_solver_kind_t local_solver; /* extension: auto | newton | cg */
+        /* lowrank family (SPEC §12): columns r of a site's U_k; columns the server keeps
+         * (0 = K·r, the exact stack). */
+        int rank;
+        int server_rank;
     } algorithm;
     struct {
         int rounds;

@@ -6,9 +6,12 @@
 extern const fc_family_ops_t fc_family_iso_ops;
 extern const fc_family_ops_t fc_family_diag_ops;
 extern const fc_family_ops_t fc_family_full_ops;
+extern const fc_family_ops_t fc_family_lowrank_ops; /* lowrank family (SPEC §12) */
 
 static fc_registry_t registry = {
-    "family", {&fc_family_iso_ops, &fc_family_diag_ops, &fc_family_full_ops}, 3};
+    "family",
+    {&fc_family_iso_ops, &fc_family_diag_ops, &fc_family_full_ops, &fc_family_lowrank_ops},
+    4};
 
 const fc_family_ops_t *fc_family_find(const char *name)
 {
@@ -32,6 +35,11 @@ int fc_family_register(const fc_family_ops_t *f)
 const fc_family_ops_t *fc_family_default(void)
 {
     return &fc_family_iso_ops;
+}
+
+size_t fc_family_site_len(const fc_family_ops_t *f, const fc_family_dims_t *fd)
+{
+    return f->site_len ? f->site_len(fd) : f->prec_len(fd);
 }
 
 void fc_site_damp_linear(size_t d, size_t n_H, double alpha, double *h, double *H,

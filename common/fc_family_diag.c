@@ -3,32 +3,36 @@
 #include "fc_family.h"
 #include "fc_la.h"
 
-static size_t diag_prec_len(size_t d)
+static size_t diag_prec_len(const fc_family_dims_t *fd)
 {
+    size_t d = fd->d;
     return d;
 }
 
-static size_t diag_factor_len(size_t d)
+static size_t diag_factor_len(const fc_family_dims_t *fd)
 {
-    (void)d;
+    (void)fd;
     return 0;
 }
 
-static size_t diag_work_len(size_t d, int check_pd)
+static size_t diag_work_len(const fc_family_dims_t *fd, int check_pd)
 {
+    size_t d = fd->d;
     (void)check_pd;
     return 2 * d;
 }
 
-static void diag_prior(size_t d, double delta, double *S)
+static void diag_prior(const fc_family_dims_t *fd, double delta, double *S)
 {
+    size_t d = fd->d;
     for (size_t i = 0; i < d; i++)
         S[i] = delta;
 }
 
-static int diag_posterior(size_t d, double delta, const double *mu0, const double *sum_h,
-                          const double *sum_H, double *m, double *S, double *L)
+static int diag_posterior(const fc_family_dims_t *fd, double delta, const double *mu0,
+                          const double *sum_h, const double *sum_H, double *m, double *S, double *L)
 {
+    size_t d = fd->d;
     (void)L;
     for (size_t i = 0; i < d; i++) {
         S[i] = delta + sum_H[i];
@@ -41,10 +45,12 @@ static int diag_posterior(size_t d, double delta, const double *mu0, const doubl
     return FC_OK;
 }
 
-static int diag_cavity(size_t d, double rho, const double *m, const double *S, const double *h,
-                       const double *H, double *P, double *b, int check_pd, double *chol_tmp,
-                       fc_quad_t *q)
+static int diag_cavity(const fc_family_dims_t *fd, size_t k, double rho, const double *m,
+                       const double *S, const double *h, const double *H, double *P, double *b,
+                       int check_pd, double *chol_tmp, fc_quad_t *q)
 {
+    size_t d = fd->d;
+    (void)k;
     (void)check_pd, (void)chol_tmp; /* every entry is checked: it costs nothing */
     *q = (fc_quad_t){.ops = &fc_quad_diag, .P = P, .rho = rho, .b = b};
     for (size_t i = 0; i < d; i++) {
@@ -57,25 +63,30 @@ static int diag_cavity(size_t d, double rho, const double *m, const double *S, c
     return FC_OK;
 }
 
-static void diag_curvature(const fc_model_t *m, const fc_data_t *blk, const double *theta,
-                           double *g, double *H_new, double *h_new, double *work)
+static void diag_curvature(const fc_family_dims_t *fd, size_t k, const fc_model_t *m,
+                           const fc_data_t *blk, const double *theta, const double *H_old,
+                           double *g, double *H_new, double *h_new, double *work, double *scratch)
 {
+    (void)fd, (void)k, (void)H_old, (void)scratch;
     double loss;
     fc_model_eval(m, blk, theta, &loss, g, NULL, H_new, work);
     for (size_t i = 0; i < m->d; i++)
         h_new[i] = H_new[i] * theta[i];
 }
 
-static void diag_site_gradient(size_t d, const double *h, const double *H, const double *theta,
-                               double *out)
+static void diag_site_gradient(const fc_family_dims_t *fd, const double *h, const double *H,
+                               const double *theta, double *out)
 {
+    size_t d = fd->d;
     for (size_t i = 0; i < d; i++)
         out[i] = H[i] * theta[i] - h[i];
 }
 
-static void diag_damp(size_t d, double alpha, double *h, double *H, const double *h_new,
-                      const double *H_new, double *dh, double *dH)
+static void diag_damp(const fc_family_dims_t *fd, size_t k, double alpha, double *h, double *H,
+                      const double *h_new, const double *H_new, double *dh, double *dH)
 {
+    size_t d = fd->d;
+    (void)k;
     fc_site_damp_linear(d, d, alpha, h, H, h_new, H_new, dh, dH);
 }
 

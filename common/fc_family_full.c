@@ -4,32 +4,37 @@
 #include "fc_family.h"
 #include "fc_la.h"
 
-static size_t full_prec_len(size_t d)
+static size_t full_prec_len(const fc_family_dims_t *fd)
 {
+    size_t d = fd->d;
     return d * d;
 }
 
-static size_t full_factor_len(size_t d)
+static size_t full_factor_len(const fc_family_dims_t *fd)
 {
+    size_t d = fd->d;
     return d * d;
 }
 
 /* Cavity precision and new site; plus the Cholesky scratch for the PD check. */
-static size_t full_work_len(size_t d, int check_pd)
+static size_t full_work_len(const fc_family_dims_t *fd, int check_pd)
 {
+    size_t d = fd->d;
     return (check_pd ? 3 : 2) * d * d;
 }
 
-static void full_prior(size_t d, double delta, double *S)
+static void full_prior(const fc_family_dims_t *fd, double delta, double *S)
 {
+    size_t d = fd->d;
     for (size_t i = 0; i < d; i++)
         S[i * d + i] = delta;
 }
 
 /* S m = rhs with rhs = Σh (+ δμ₀). */
-static int full_posterior(size_t d, double delta, const double *mu0, const double *sum_h,
-                          const double *sum_H, double *m, double *S, double *L)
+static int full_posterior(const fc_family_dims_t *fd, double delta, const double *mu0,
+                          const double *sum_h, const double *sum_H, double *m, double *S, double *L)
 {
+    size_t d = fd->d;
     fc_copy(d * d, sum_H, S);
     for (size_t i = 0; i < d; i++)
         S[i * d + i] += delta;
@@ -43,10 +48,12 @@ static int full_posterior(size_t d, double delta, const double *mu0, const doubl
 }
 
 /* S_\k = S_t − H_k;  S_\k m_\k = S_t m_t − h_k. */
-static int full_cavity(size_t d, double rho, const double *m, const double *S, const double *h,
-                       const double *H, double *P, double *b, int check_pd, double *chol_tmp,
-                       fc_quad_t *q)
+static int full_cavity(const fc_family_dims_t *fd, size_t k, double rho, const double *m,
+                       const double *S, const double *h, const double *H, double *P, double *b,
+                       int check_pd, double *chol_tmp, fc_quad_t *q)
 {
+    size_t d = fd->d;
+    (void)k;
     *q = (fc_quad_t){.ops = &fc_quad_full, .P = P, .rho = rho, .b = b};
     for (size_t i = 0; i < d * d; i++)
         P[i] = S[i] - H[i];
@@ -58,9 +65,11 @@ static int full_cavity(size_t d, double rho, const double *m, const double *S, c
 }
 
 /* The whole Hessian is the site's curvature. */
-static void full_curvature(const fc_model_t *m, const fc_data_t *blk, const double *theta,
-                           double *g, double *H_new, double *h_new, double *work)
+static void full_curvature(const fc_family_dims_t *fd, size_t k, const fc_model_t *m,
+                           const fc_data_t *blk, const double *theta, const double *H_old,
+                           double *g, double *H_new, double *h_new, double *work, double *scratch)
 {
+    (void)fd, (void)k, (void)H_old, (void)scratch;
     double loss;
     fc_model_eval(m, blk, theta, &loss, g, H_new, NULL, work);
     fc_symv(m->d, 1.0, H_new, theta, 0.0, h_new);
@@ -82,16 +91,19 @@ static const double *full_newton_guess(size_t d, const double *S)
     return S;
 }
 
-static void full_site_gradient(size_t d, const double *h, const double *H, const double *theta,
-                               double *out)
+static void full_site_gradient(const fc_family_dims_t *fd, const double *h, const double *H,
+                               const double *theta, double *out)
 {
+    size_t d = fd->d;
     fc_copy(d, h, out);
     fc_symv(d, 1.0, H, theta, -1.0, out);
 }
 
-static void full_damp(size_t d, double alpha, double *h, double *H, const double *h_new,
-                      const double *H_new, double *dh, double *dH)
+static void full_damp(const fc_family_dims_t *fd, size_t k, double alpha, double *h, double *H,
+                      const double *h_new, const double *H_new, double *dh, double *dH)
 {
+    size_t d = fd->d;
+    (void)k;
     fc_site_damp_linear(d, d * d, alpha, h, H, h_new, H_new, dh, dH);
 }
 

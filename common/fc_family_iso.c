@@ -5,27 +5,29 @@
 #include "fc_family.h"
 #include "fc_la.h"
 
-static size_t iso_zero_len(size_t d)
+static size_t iso_zero_len(const fc_family_dims_t *fd)
 {
-    (void)d;
+    (void)fd;
     return 0;
 }
 
-static size_t iso_work_len(size_t d, int check_pd)
+static size_t iso_work_len(const fc_family_dims_t *fd, int check_pd)
 {
-    (void)d, (void)check_pd;
+    (void)fd, (void)check_pd;
     return 0;
 }
 
-static void iso_prior(size_t d, double delta, double *S)
+static void iso_prior(const fc_family_dims_t *fd, double delta, double *S)
 {
+    size_t d = fd->d;
     (void)d, (void)delta, (void)S; /* no precision is stored: the server's is δI */
 }
 
 /* The server's precision is δI: m = (Σh + δμ₀)/δ. */
-static int iso_posterior(size_t d, double delta, const double *mu0, const double *sum_h,
-                         const double *sum_H, double *m, double *S, double *L)
+static int iso_posterior(const fc_family_dims_t *fd, double delta, const double *mu0,
+                         const double *sum_h, const double *sum_H, double *m, double *S, double *L)
 {
+    size_t d = fd->d;
     (void)sum_H, (void)S, (void)L;
     for (size_t i = 0; i < d; i++)
         m[i] = (mu0 ? sum_h[i] + delta * mu0[i] : sum_h[i]) / delta;
@@ -33,10 +35,12 @@ static int iso_posterior(size_t d, double delta, const double *mu0, const double
 }
 
 /* SPEC §3.1 step 1, iso: m_\k = m_t, S_\k = ρI, plus the term +h_kᵀθ: b = ρm − h_k. */
-static int iso_cavity(size_t d, double rho, const double *m, const double *S, const double *h,
-                      const double *H, double *P, double *b, int check_pd, double *chol_tmp,
-                      fc_quad_t *q)
+static int iso_cavity(const fc_family_dims_t *fd, size_t k, double rho, const double *m,
+                      const double *S, const double *h, const double *H, double *P, double *b,
+                      int check_pd, double *chol_tmp, fc_quad_t *q)
 {
+    size_t d = fd->d;
+    (void)k;
     (void)S, (void)H, (void)P, (void)check_pd, (void)chol_tmp;
     *q = (fc_quad_t){.ops = &fc_quad_iso, .P = NULL, .rho = rho, .b = b};
     for (size_t i = 0; i < d; i++)
@@ -44,26 +48,31 @@ static int iso_cavity(size_t d, double rho, const double *m, const double *S, co
     return FC_OK;
 }
 
-static void iso_curvature(const fc_model_t *m, const fc_data_t *blk, const double *theta, double *g,
-                          double *H_new, double *h_new, double *work)
+static void iso_curvature(const fc_family_dims_t *fd, size_t k, const fc_model_t *m,
+                          const fc_data_t *blk, const double *theta, const double *H_old, double *g,
+                          double *H_new, double *h_new, double *work, double *scratch)
 {
+    (void)fd, (void)k, (void)H_old, (void)scratch;
     double loss;
     (void)H_new;
     fc_model_eval(m, blk, theta, &loss, g, NULL, NULL, work);
     fc_zero(m->d, h_new);
 }
 
-static void iso_site_gradient(size_t d, const double *h, const double *H, const double *theta,
-                              double *out)
+static void iso_site_gradient(const fc_family_dims_t *fd, const double *h, const double *H,
+                              const double *theta, double *out)
 {
+    size_t d = fd->d;
     (void)H, (void)theta;
     for (size_t i = 0; i < d; i++)
         out[i] = -h[i];
 }
 
-static void iso_damp(size_t d, double alpha, double *h, double *H, const double *h_new,
-                     const double *H_new, double *dh, double *dH)
+static void iso_damp(const fc_family_dims_t *fd, size_t k, double alpha, double *h, double *H,
+                     const double *h_new, const double *H_new, double *dh, double *dH)
 {
+    size_t d = fd->d;
+    (void)k;
     fc_site_damp_linear(d, 0, alpha, h, H, h_new, H_new, dh, dH);
 }
 

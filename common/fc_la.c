@@ -177,6 +177,32 @@ void fc_chol_solve(size_t n, const double *L, double *b)
     (void)info;
 }
 
+/* lowrank family. fc_chol's factor is the row-major lower triangle L with A = L Lᵀ, which
+ * is what LAPACKE's row-major 'L' reads. */
+void fc_chol_solve_many(size_t n, const double *L, size_t nrhs, double *B, size_t ldb)
+{
+    if (n == 0 || nrhs == 0) return;
+    lapack_int info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', BI(n), BI(nrhs), L, BI(n), B, BI(ldb));
+    assert(info == 0 && "dpotrs: illegal argument");
+    (void)info;
+}
+
+int fc_sym_eig(size_t n, double *A, double *w, double *Z)
+{
+    lapack_int *isuppz = NULL, found = 0;
+    int err = FC_OK;
+    if (n == 0) return FC_OK;
+    FC_CALL(fc_alloc(2 * n, sizeof(lapack_int), &isuppz));
+    lapack_int info = LAPACKE_dsyevr(LAPACK_ROW_MAJOR, 'V', 'A', 'L', BI(n), A, BI(n), 0.0, 0.0, 0,
+                                     0, 0.0, &found, w, Z, BI(n), isuppz);
+    if (info || (size_t)found != n)
+        FC_FAIL(FC_ENUMERIC, "eigendecomposition of a %zu x %zu matrix: dsyevr info %d", n, n,
+                (int)info);
+cleanup:
+    fc_free(&isuppz);
+    return err;
+}
+
 void fc_la_set_threads(int n)
 {
     openblas_set_num_threads(n < 1 ? 1 : n);

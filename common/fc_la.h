@@ -54,6 +54,14 @@ FC_MUST int fc_chol(size_t n, double *A, const char *what);
 /* Solve (L L^T) x = b in place (b -> x), L from fc_chol. */
 void fc_chol_solve(size_t n, const double *L, double *b);
 
+/* lowrank family: solve (L Lᵀ) X = B in place for nrhs right-hand sides, B n×nrhs row-major
+ * (ld ldb), L from fc_chol. */
+void fc_chol_solve_many(size_t n, const double *L, size_t nrhs, double *B, size_t ldb);
+/* lowrank family: every eigenpair of a symmetric n×n matrix A (destroyed) by LAPACK's
+ * dsyevr: w the eigenvalues in ascending order, Z (n×n, row-major) the eigenvectors as its
+ * columns. FC_ENUMERIC if dsyevr fails, FC_ENOMEM if its small index buffer cannot be had. */
+FC_MUST int fc_sym_eig(size_t n, double *A, double *w, double *Z);
+
 /* Number of BLAS threads for this process. */
 void fc_la_set_threads(int n);
 

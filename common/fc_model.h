@@ -37,6 +37,12 @@ typedef struct {
     /* out = (Hessian at theta) v, without forming the Hessian. */
     void (*hvp)(const fc_model_t *m, const double *X, const double *y, size_t n,
                 const double *theta, const double *v, double *out, double *work);
+    /* Optional (lowrank family, SPEC §12): out (d×s, row-major) = (Hessian at theta) V for a
+     * block V (d×s, row-major) by level-3 products; work holds hvp_block_work(m, n, s)
+     * doubles. NULL: callers use hvp one column at a time. */
+    void (*hvp_block)(const fc_model_t *m, const double *X, const double *y, size_t n,
+                      const double *theta, size_t s, const double *V, double *out, double *work);
+    size_t (*hvp_block_work)(const fc_model_t *m, size_t n, size_t s);
     /* Number of correct predictions (SPEC §6 metrics); NULL for regression. */
     size_t (*correct)(const fc_model_t *m, const double *X, const double *y, size_t n,
                       const double *theta, double *work);

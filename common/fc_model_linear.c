@@ -51,6 +51,26 @@ static void linear_hvp(const fc_model_t *m, const double *X, const double *y, si
     fc_gemv(1, n, m->p, m->beta, X, m->p, work, 0.0, out);
 }
 
+/* lowrank family (SPEC §12): out = β Xᵀ (X V) for a block V (p×s), two gemms; work: X V. */
+static void linear_hvp_block(const fc_model_t *m, const double *X, const double *y, size_t n,
+                             const double *theta, size_t s, const double *V, double *out,
+                             double *work)
+{
+    (void)y, (void)theta;
+    if (n == 0) {
+        fc_zero(m->d * s, out);
+        return;
+    }
+    fc_gemm(0, 0, n, s, m->p, 1.0, X, m->p, V, s, 0.0, work, s);
+    fc_gemm(1, 0, m->p, s, n, m->beta, X, m->p, work, s, 0.0, out, s);
+}
+
+static size_t linear_hvp_block_work(const fc_model_t *m, size_t n, size_t s)
+{
+    (void)m;
+    return fc_model__mul(n, s);
+}
+
 static size_t linear_work_size(const fc_model_t *m, size_t n)
 {
     (void)m;
@@ -62,6 +82,8 @@ const fc_model_ops_t fc_model_linear_ops = {
     .labels = FC_LABEL_REAL,
     .eval = linear_eval,
     .hvp = linear_hvp,
+    .hvp_block = linear_hvp_block, /* lowrank family */
+    .hvp_block_work = linear_hvp_block_work,
     .correct = NULL, /* regression: no accuracy */
     .work_size = linear_work_size,
 };

@@ -84,6 +84,33 @@ static void logistic_hvp(const fc_model_t *m, const double *X, const double *y, 
     fc_gemv(1, n, p, 1.0, X, p, u, 0.0, out);
 }
 
+/* lowrank family (SPEC §12): out = Xᵀ diag(w) X V for a block V (p×s): two gemms and a row
+ * scaling. work: a then w (n), X V (n×s). */
+static void logistic_hvp_block(const fc_model_t *m, const double *X, const double *y, size_t n,
+                               const double *theta, size_t s, const double *V, double *out,
+                               double *work)
+{
+    const size_t p = m->p;
+    double *w = work, *A = work + n, dl;
+    if (n == 0) {
+        fc_zero(m->d * s, out);
+        return;
+    }
+    fc_gemv(0, n, p, 1.0, X, p, theta, 0.0, w);
+    fc_gemm(0, 0, n, s, p, 1.0, X, p, V, s, 0.0, A, s);
+    for (size_t i = 0; i < n; i++) {
+        (void)logistic_point(w[i], y[i], &dl, &w[i]);
+        fc_scal(s, w[i], A + i * s);
+    }
+    fc_gemm(1, 0, p, s, n, 1.0, X, p, A, s, 0.0, out, s);
+}
+
+static size_t logistic_hvp_block_work(const fc_model_t *m, size_t n, size_t s)
+{
+    (void)m;
+    return fc_model__mul(n, fc_model__add(s, 1));
+}
+
 /* Predict 1 iff x^T theta > 0. work: a (n). */
 static size_t logistic_correct(const fc_model_t *m, const double *X, const double *y, size_t n,
                                const double *theta, double *work)
@@ -106,6 +133,8 @@ const fc_model_ops_t fc_model_logistic_ops = {
     .labels = FC_LABEL_BINARY,
     .eval = logistic_eval,
     .hvp = logistic_hvp,
+    .hvp_block = logistic_hvp_block, /* lowrank family */
+    .hvp_block_work = logistic_hvp_block_work,
     .correct = logistic_correct,
     .work_size = logistic_work_size,
 };

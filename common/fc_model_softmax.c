@@ -172,6 +172,43 @@ static void softmax_hvp(const fc_model_t *m, const double *X, const double *y, s
     fc_gemm(1, 0, p, C, n, 1.0, X, p, U, C, 0.0, out, C);
 }
 
+/* lowrank family (SPEC §12): the block product out = H V for V (d×s). Row-major V with
+ * d = p·C interleaved as theta is the p × (C·s) matrix whose column c·s + t is class c of
+ * column t, so A = X V is one gemm, each example's t-th logit direction is projected by
+ * diag(p_i) − p_i p_iᵀ in place, and out = Xᵀ A is another. work: P (n×C), A (n×C·s). */
+static void softmax_hvp_block(const fc_model_t *m, const double *X, const double *y, size_t n,
+                              const double *theta, size_t s, const double *V, double *out,
+                              double *work)
+{
+    const size_t p = m->p, C = (size_t)m->classes, cs = C * s;
+    double *P = work, *A = work + n * C;
+    if (n == 0) {
+        fc_zero(m->d * s, out);
+        return;
+    }
+    fc_gemm(0, 0, n, C, p, 1.0, X, p, theta, C, 0.0, P, C);
+    fc_gemm(0, 0, n, cs, p, 1.0, X, p, V, cs, 0.0, A, cs);
+    for (size_t i = 0; i < n; i++) {
+        size_t k;
+        double om, *pi = P + i * C, *ai = A + i * cs;
+        (void)softmax_row(pi, C, label(y[i], C), &k, &om);
+        for (size_t t = 0; t < s; t++) {
+            double pu = 0.0;
+            for (size_t c = 0; c < C; c++)
+                pu += pi[c] * ai[c * s + t];
+            for (size_t c = 0; c < C; c++)
+                ai[c * s + t] = pi[c] * (ai[c * s + t] - pu);
+        }
+    }
+    fc_gemm(1, 0, p, cs, n, 1.0, X, p, A, cs, 0.0, out, cs);
+}
+
+static size_t softmax_hvp_block_work(const fc_model_t *m, size_t n, size_t s)
+{
+    size_t C = (size_t)m->classes;
+    return fc_model__mul(fc_model__mul(n, C), fc_model__add(s, 1));
+}
+
 /* Predict the first argmax of the logits. work: A (n x C). */
 static size_t softmax_correct(const fc_model_t *m, const double *X, const double *y, size_t n,
                               const double *theta, double *work)
@@ -206,6 +243,8 @@ const fc_model_ops_t fc_model_softmax_ops = {
     .labels = FC_LABEL_CLASS,
     .eval = softmax_eval,
     .hvp = softmax_hvp,
+    .hvp_block = softmax_hvp_block, /* lowrank family */
+    .hvp_block_work = softmax_hvp_block_work,
     .correct = softmax_correct,
     .work_size = softmax_work_size,
 };

@@ -56,9 +56,24 @@ static double checkpoint_bytes(const fc_job_t *j, size_t n_clients)
 static int check_dims(const fc_job_t *j)
 {
     const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN];
-    int dxd = a->family->factor_len(a->d) > 0 || !a->local.matrix_free || a->ops->dense_server ||
-              j->ctx[FC_SLOT_REF].ops != NULL;
+    int dxd = a->family->factor_len(&a->fd) >= a->d * a->d || !a->local.matrix_free ||
+              a->ops->dense_server || j->ctx[FC_SLOT_REF].ops != NULL;
     return fc_la_check_dims(a->d, dxd);
+}
+
+/* lowrank family (SPEC §12): algorithm.rank at most d, which is known only now (bad input,
+ * naming the key as the config's own checks do); and its arrays within BLAS's lengths. */
+static int check_family_rank(const fc_job_t *j)
+{
+    const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN];
+    char where[FC_PATH_MAX + 64];
+    if (!a->ops->uses_family || !a->family->uses_rank) return FC_OK;
+    if (a->fd.rank > a->d) {
+        fc_config_where(j->cfg, "algorithm.rank", where, sizeof where);
+        return fc_err_set(FC_ECONFIG, "%salgorithm.rank: %zu is above d = %zu parameters", where,
+                          a->fd.rank, a->d);
+    }
+    return fc_la_check_len(a->family->prec_len(&a->fd), "the lowrank stack d x (K rank + rank)");
 }
 
 /* Refuse a run that cannot fit in this machine's memory before trying (bad input, with the
@@ -201,7 +216,8 @@ int fc_job_create(fc_tp_t *tp, const fc_config_t *c, const fc_job_opts_t *o, fc_
         build_contexts(j);
         warn_config(j);
         const fc_shards_t *sh = job_shards(j);
-        err = check_dims(j);
+        err = check_family_rank(j);
+        if (!err) err = check_dims(j);
         if (!err) err = check_memory(j, sh->hi - sh->lo);
         if (!err)
             err = fc_host_create(tp, j->ctx, sh, c->run.seed, c->algorithm.participation, &j->host);

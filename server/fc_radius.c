@@ -23,7 +23,7 @@ int fc_srv_radius_applies(const server_t *s)
 {
     const fc_algo_ctx_t *a = s->ctx;
     return s->have_ref && a->ops->fixed_point && a->ops->contribution &&
-           a->family->prec_len(a->d) == 0 && s->env->cfg->algorithm.participation >= 1.0 &&
+           a->family->prec_len(&a->fd) == 0 && s->env->cfg->algorithm.participation >= 1.0 &&
            a->K * fc_client_state_len(a) <= RADIUS_MAX_DOUBLES;
 }
 

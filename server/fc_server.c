@@ -160,7 +160,7 @@ static int update_one(server_t *s, int round, size_t k, const fc_oracle_t *oracl
     int err = fc_srv_call(s, FC_CMD_UPDATE_ONE, FC_SLOT_MAIN, round, (int64_t)k, 0, s->state, sl,
                           s->result);
     if (err) return err;
-    s->bytes += (double)(sl + dl) * sizeof(double);
+    s->bytes += (double)fc_algo_wire_len(a) * sizeof(double);
     fc_global_sums(a, s->g, s->state);
     fc_axpy(dl, 1.0, s->result, s->state);
     return a->ops->apply(a, s->g, s->state, oracle);
@@ -184,13 +184,13 @@ static int one_round(server_t *s, int round)
         }
         return FC_OK;
     }
-    size_t sl = a->ops->state_len(a), dl = a->ops->delta_len(a), n = 0;
+    size_t sl = a->ops->state_len(a), n = 0;
     for (size_t k = 0; k < s->K; k++)
         n += s->mask[k];
     a->ops->pack(a, s->g, s->state);
     int err = fc_srv_call(s, FC_CMD_UPDATE, FC_SLOT_MAIN, round, 0, 0, s->state, sl, s->result);
     if (err) return err;
-    s->bytes += (double)n * (double)(sl + dl) * sizeof(double);
+    s->bytes += (double)n * (double)fc_algo_wire_len(a) * sizeof(double);
     return a->ops->apply(a, s->g, s->result, &oracle);
 }
 

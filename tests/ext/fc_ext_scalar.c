@@ -7,34 +7,37 @@
 #include "fc_ext.h"
 #include "fc_la.h"
 
-static size_t scalar_prec_len(size_t d)
+static size_t scalar_prec_len(const fc_family_dims_t *fd)
 {
-    (void)d;
+    (void)fd;
     return 1;
 }
 
-static size_t scalar_factor_len(size_t d)
+static size_t scalar_factor_len(const fc_family_dims_t *fd)
 {
-    (void)d;
+    (void)fd;
     return 0;
 }
 
-static size_t scalar_work_len(size_t d, int check_pd)
+static size_t scalar_work_len(const fc_family_dims_t *fd, int check_pd)
 {
-    (void)d, (void)check_pd;
+    (void)fd, (void)check_pd;
     return 2;
 }
 
-static void scalar_prior(size_t d, double delta, double *S)
+static void scalar_prior(const fc_family_dims_t *fd, double delta, double *S)
 {
+    size_t d = fd->d;
     (void)d;
     S[0] = delta;
 }
 
 /* S = (δ + Σc_k) I, so m = (Σh + δμ₀) / S. */
-static int scalar_posterior(size_t d, double delta, const double *mu0, const double *sum_h,
-                            const double *sum_H, double *m, double *S, double *L)
+static int scalar_posterior(const fc_family_dims_t *fd, double delta, const double *mu0,
+                            const double *sum_h, const double *sum_H, double *m, double *S,
+                            double *L)
 {
+    size_t d = fd->d;
     (void)L;
     S[0] = delta + sum_H[0];
     if (!(S[0] > 0.0))
@@ -45,10 +48,12 @@ static int scalar_posterior(size_t d, double delta, const double *mu0, const dou
 }
 
 /* Cavity P = (S − c_k) I, b = S m − h_k: a ρI quadratic with ρ = P. */
-static int scalar_cavity(size_t d, double rho, const double *m, const double *S, const double *h,
-                         const double *H, double *P, double *b, int check_pd, double *chol_tmp,
-                         fc_quad_t *q)
+static int scalar_cavity(const fc_family_dims_t *fd, size_t k, double rho, const double *m,
+                         const double *S, const double *h, const double *H, double *P, double *b,
+                         int check_pd, double *chol_tmp, fc_quad_t *q)
 {
+    size_t d = fd->d;
+    (void)k;
     (void)rho, (void)check_pd, (void)chol_tmp;
     P[0] = S[0] - H[0];
     if (!(P[0] > 0.0))
@@ -60,9 +65,11 @@ static int scalar_cavity(size_t d, double rho, const double *m, const double *S,
 }
 
 /* c = mean of diag ∇²ℓ_k(θ) (h_new holds the diagonal first, then c θ). */
-static void scalar_curvature(const fc_model_t *m, const fc_data_t *blk, const double *theta,
-                             double *g, double *H_new, double *h_new, double *work)
+static void scalar_curvature(const fc_family_dims_t *fd, size_t k, const fc_model_t *m,
+                             const fc_data_t *blk, const double *theta, const double *H_old,
+                             double *g, double *H_new, double *h_new, double *work, double *scratch)
 {
+    (void)fd, (void)k, (void)H_old, (void)scratch;
     double loss, c = 0.0;
     fc_model_eval(m, blk, theta, &loss, g, NULL, h_new, work);
     for (size_t i = 0; i < m->d; i++)
@@ -72,16 +79,19 @@ static void scalar_curvature(const fc_model_t *m, const fc_data_t *blk, const do
         h_new[i] = H_new[0] * theta[i];
 }
 
-static void scalar_site_gradient(size_t d, const double *h, const double *H, const double *theta,
-                                 double *out)
+static void scalar_site_gradient(const fc_family_dims_t *fd, const double *h, const double *H,
+                                 const double *theta, double *out)
 {
+    size_t d = fd->d;
     for (size_t i = 0; i < d; i++)
         out[i] = H[0] * theta[i] - h[i];
 }
 
-static void scalar_damp(size_t d, double alpha, double *h, double *H, const double *h_new,
-                        const double *H_new, double *dh, double *dH)
+static void scalar_damp(const fc_family_dims_t *fd, size_t k, double alpha, double *h, double *H,
+                        const double *h_new, const double *H_new, double *dh, double *dH)
 {
+    size_t d = fd->d;
+    (void)k;
     fc_site_damp_linear(d, 1, alpha, h, H, h_new, H_new, dh, dH);
 }
 

@@ -38,7 +38,7 @@ echo "ok gd with step 1 oscillates past run.divergence: diverged (exit 3)"
 st=0
 "$FEDPC" run "$CFG/logistic.ini" --set algorithm.family=scalar --out "$WORK/plain" \
   >"$WORK/plain.log" 2>&1 || st=$?
-[ "$st" -eq 2 ] && grep -q "expected one of iso, diag, full, got 'scalar'" "$WORK/plain.log" ||
+[ "$st" -eq 2 ] && grep -q "expected one of iso, diag, full, lowrank, got 'scalar'" "$WORK/plain.log" ||
   { cat "$WORK/plain.log" >&2; fail "fedpc itself accepted family scalar (exit $st)"; }
 echo "ok fedpc without the extension refuses family = scalar"
 
@@ -78,7 +78,7 @@ echo "ok model keys: bad values and keys of another model are refused (exit 2)"
 # --help lists what the registries hold, so the added rows appear there too.
 "$FEDPC_EXT" --help >"$WORK/help.txt" || fail "--help exited"
 grep -q "^algorithm.name: .*central, gd$" "$WORK/help.txt" &&
-  grep -q "^algorithm.family: .*full, scalar$" "$WORK/help.txt" &&
+  grep -q "^algorithm.family: .*full, lowrank, scalar$" "$WORK/help.txt" &&
   grep -q "^model.type: .*linear_shifted$" "$WORK/help.txt" ||
   { cat "$WORK/help.txt" >&2; fail "--help does not list the registered rows"; }
 echo "ok --help lists the registered algorithms, families and models"

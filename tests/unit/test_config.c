@@ -164,7 +164,7 @@ static const bad_t bad[] = {
     {"test_fraction 1", "[data]\ntest_fraction = 1\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: data.test_fraction: must be in [0, 1), got 1"},
     {"bad enum", "[algorithm]\nfamily = dense\n", {NULL}, {NULL}, FC_ECONFIG,
-     "$D/cfg.ini:2: algorithm.family: expected one of iso, diag, full, got 'dense'"},
+     "$D/cfg.ini:2: algorithm.family: expected one of iso, diag, full, lowrank, got 'dense'"},
     {"bad model type", "[model]\ntype = mlp2\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: model.type: expected one of linear, logistic, softmax, got 'mlp2'"},
     {"bad algorithm name", "[algorithm]\nname = sgd\n", {NULL}, {NULL}, FC_ECONFIG,
@@ -426,17 +426,19 @@ static const char full_ini[] = "[data]\n"                       /* 1 */
                                "local_steps = 3\n"              /* 30 */
                                "local_tol = 1e-12\n"            /* 31 */
                                "local_solver = cg\n"            /* 32 */
-                               "[run]\n"                        /* 33 */
-                               "rounds = 7\n"                   /* 34 */
-                               "tol = 1e-6\n"                   /* 35 */
-                               "seed = 18446744073709551615\n"  /* 36 */
-                               "reference = false\n"            /* 37 */
-                               "threads = 4\n"                  /* 38 */
-                               "resume = yes\n"                 /* 39 */
-                               "divergence = 1e6\n"             /* 40 */
-                               "[output]\n"                     /* 41 */
-                               "dir = out\n"                    /* 42 */
-                               "checkpoint_every = 2\n";        /* 43 */
+                               "rank = 4\n"                     /* 33 */
+                               "server_rank = 8\n"              /* 34 */
+                               "[run]\n"                        /* 35 */
+                               "rounds = 7\n"                   /* 36 */
+                               "tol = 1e-6\n"                   /* 37 */
+                               "seed = 18446744073709551615\n"  /* 38 */
+                               "reference = false\n"            /* 39 */
+                               "threads = 4\n"                  /* 40 */
+                               "resume = yes\n"                 /* 41 */
+                               "divergence = 1e6\n"             /* 42 */
+                               "[output]\n"                     /* 43 */
+                               "dir = out\n"                    /* 44 */
+                               "checkpoint_every = 2\n";        /* 45 */
 
 static void check_full(const fc_config_t *c, const char *dir)
 {
@@ -472,6 +474,8 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_int_eq(c->algorithm.local_steps, 3);
     ck_assert_double_eq(c->algorithm.local_tol, 1e-12);
     ck_assert_int_eq(c->algorithm.local_solver, FC_SOLVER_CG);
+    ck_assert_int_eq(c->algorithm.rank, 4);
+    ck_assert_int_eq(c->algorithm.server_rank, 8);
     ck_assert_int_eq(c->run.rounds, 7);
     ck_assert_double_eq(c->run.tol, 1e-6);
     ck_assert_uint_eq(c->run.seed, UINT64_MAX);
@@ -501,7 +505,7 @@ START_TEST(full_file_sets_every_key)
     snprintf(want, sizeof want, "%s:26: ", path);
     ck_assert_str_eq(where, want);
     fc_config_where(c, "output.checkpoint_every", where, sizeof where);
-    snprintf(want, sizeof want, "%s:43: ", path);
+    snprintf(want, sizeof want, "%s:45: ", path);
     ck_assert_str_eq(where, want);
     remove(path);
     rmdir(dir);

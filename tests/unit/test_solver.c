@@ -237,7 +237,8 @@ START_TEST(posterior_and_cavity_match_dense_formulas)
     fc_test_randn(&r, d, 1.0, sum_h);
     fc_test_randn(&r, d, 1.0, h);
     const fc_family_ops_t *full = fc_family_find("full");
-    OK(full->posterior(d, 0.5, NULL, sum_h, sum_H, m, S, L));
+    fc_family_dims_t fd = {d, 0, 0, 1, 0};
+    OK(full->posterior(&fd, 0.5, NULL, sum_h, sum_H, m, S, L));
     /* (δI + ΣH) m = Σh */
     for (int i = 0; i < d; i++) {
         double s = 0.5 * m[i];
@@ -246,7 +247,7 @@ START_TEST(posterior_and_cavity_match_dense_formulas)
         ck_assert_double_eq_tol(s, sum_h[i], 1e-12);
     }
     fc_quad_t q;
-    OK(full->cavity(d, 1.0, m, S, h, H, P, b, 1, tmp, &q));
+    OK(full->cavity(&fd, 0, 1.0, m, S, h, H, P, b, 1, tmp, &q));
     for (int i = 0; i < d; i++) {
         double sm = 0;
         for (int j = 0; j < d; j++) {
@@ -264,7 +265,7 @@ START_TEST(posterior_and_cavity_match_dense_formulas)
     /* A cavity that is not positive definite is reported. */
     for (int i = 0; i < d * d; i++)
         H[i] = 2.0 * S[i];
-    ck_assert_int_eq(full->cavity(d, 1.0, m, S, h, H, P, b, 1, tmp, &q), FC_ENOTSPD);
+    ck_assert_int_eq(full->cavity(&fd, 0, 1.0, m, S, h, H, P, b, 1, tmp, &q), FC_ENOTSPD);
 }
 END_TEST
 
