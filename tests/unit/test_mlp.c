@@ -424,6 +424,136 @@ START_TEST(keys_reject_bad_values)
 }
 END_TEST
 
+/* ------------------------------------------------ the algorithms on mlp (acceptance 3) -- */
+
+enum { AK = 3, AN = 40, AP = 3 };
+
+static void algo_config(fc_config_t *c, const char *name, const char *family, double alpha)
+{
+    fc_config_defaults(c);
+    snprintf(c->model.type, sizeof c->model.type, "mlp");
+    OK(fc_config_set(c, "model.hidden=4"));
+    OK(fc_config_set(c, "model.activation=tanh"));
+    c->model.bias = 0;
+    c->model.prior_precision = 50.0; /* strong: the minimum near μ₀ is the one all find */
+    c->partition.clients = AK;
+    c->run.reference = 0;
+    snprintf(c->algorithm.name, sizeof c->algorithm.name, "%s", name);
+    snprintf(c->algorithm.family, sizeof c->algorithm.family, "%s", family);
+    c->algorithm.damping = alpha;
+    c->algorithm.local_tol = 1e-13;
+}
+
+/* Heterogeneous blocks with softmax labels (3 classes) of AP features, no bias column. */
+static void algo_blocks(fc_data_t **b)
+{
+    fc_model_t gen;
+    OK(fc_model_init(&gen, fc_model_find("softmax"), AP, N_CLASS, 1.0));
+    fc_test_blocks(&gen, AK, AN, AP, 0, 1.0, 31, b);
+}
+
+/* Rounds of config c until the mean is within tol of star (or max rounds); the distance. */
+static double run_to(const fc_config_t *c, fc_data_t **b, const double *star, int max, int *took)
+{
+    fc_testjob_t t;
+    fc_testjob_init(&t, c, b, N_CLASS);
+    const size_t d = fc_testjob_ctx(&t)->d;
+    double *diff = dalloc(d), dist = INFINITY;
+    int r = 1;
+    for (; r <= max; r++) {
+        OK(fc_testjob_round(&t, r));
+        fc_copy(d, fc_testjob_mean(&t), diff);
+        fc_axpy(d, -1.0, star, diff);
+        dist = fc_nrm2(d, diff);
+        if (dist < 1e-8) break;
+    }
+    *took = r;
+    fc_free(&diff);
+    fc_testjob_free(&t);
+    return dist;
+}
+
+/* Acceptance 3: central (Gauss–Newton with Armijo on F) reaches ‖∇F‖ ≤ 1e-8‖∇F(μ₀)‖ from
+ * μ₀; fpc-full with α = 1, pvi and fpc-diag with damping reach that point from the same μ₀.
+ * That ∇F vanishes there is checked independently: by central differences of F built from
+ * the model's loss on each block and the prior around μ₀. */
+START_TEST(algorithms_reach_the_central_point)
+{
+    fc_config_t c;
+    fc_data_t *b[AK];
+    fc_testjob_t t;
+    algo_blocks(b);
+    algo_config(&c, "central", "full", 1.0);
+    fc_testjob_init(&t, &c, b, N_CLASS);
+    const fc_algo_ctx_t *a = fc_testjob_ctx(&t);
+    const size_t d = a->d;
+    ck_assert_ptr_nonnull(a->mu0);
+    ck_assert_double_gt(fc_nrm2(d, a->mu0), 0.1); /* Glorot, not zero */
+    double g0 = fc_testjob_grad_norm(&t), g = g0;
+    int r = 1;
+    for (; r <= 60 && g > 1e-9 * g0; r++) {
+        OK(fc_testjob_round(&t, r));
+        g = fc_testjob_grad_norm(&t);
+    }
+    if (verbose()) printf("mlp central: |grad F| %.3g -> %.3g in %d rounds\n", g0, g, r - 1);
+    ck_assert_double_le(g, 1e-8 * g0);
+    double *star = dalloc(d), *mu0 = dalloc(d), *th = dalloc(d);
+    fc_copy(d, fc_testjob_mean(&t), star);
+    fc_copy(d, a->mu0, mu0);
+    /* F by the model's loss alone, differenced: ∇F(θ*) ≈ 0 relative to ∇F(μ₀). */
+    fc_model_t m = *a->model;
+    double *work = dalloc(m.ops->work_size(&m, AN));
+    double fd_star = 0.0, fd_mu = 0.0;
+    for (int at = 0; at < 2; at++) {
+        const double *x = at ? mu0 : star;
+        double s2 = 0.0;
+        fc_copy(d, x, th);
+        for (size_t j = 0; j < d; j++) {
+            double F[2], h = 1e-5;
+            for (int sgn = 0; sgn < 2; sgn++) {
+                th[j] = x[j] + (sgn ? -h : h);
+                double f = 0.0;
+                for (size_t k = 0; k < AK; k++) {
+                    double lk;
+                    m.ops->eval(&m, b[k]->X, b[k]->y, b[k]->n, th, &lk, NULL, NULL, NULL, work);
+                    f += lk;
+                }
+                for (size_t i = 0; i < d; i++)
+                    f += 0.5 * c.model.prior_precision * (th[i] - mu0[i]) * (th[i] - mu0[i]);
+                F[sgn] = f;
+            }
+            th[j] = x[j];
+            double gj = (F[0] - F[1]) / (2 * h);
+            s2 += gj * gj;
+        }
+        if (at)
+            fd_mu = sqrt(s2);
+        else
+            fd_star = sqrt(s2);
+    }
+    ck_assert_double_lt(fd_star, 1e-6 * fd_mu);
+    fc_testjob_free(&t);
+
+    struct {
+        const char *name, *family;
+        double alpha;
+        int rounds;
+    } runs[] = {{"fpc", "full", 1.0, 60}, {"pvi", "full", 1.0, 200}, {"fpc", "diag", 0.5, 400}};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        int took;
+        algo_config(&c, runs[i].name, runs[i].family, runs[i].alpha);
+        double dist = run_to(&c, b, star, runs[i].rounds, &took);
+        if (verbose())
+            printf("mlp %s-%s alpha %g: distance to central %.3g after %d rounds\n", runs[i].name,
+                   runs[i].family, runs[i].alpha, dist, took);
+        ck_assert_msg(dist < 1e-6, "%s-%s: distance %g", runs[i].name, runs[i].family, dist);
+    }
+    fc_free(&star), fc_free(&mu0), fc_free(&th), fc_free(&work);
+    for (size_t k = 0; k < AK; k++)
+        fc_data_destroy(&b[k]);
+}
+END_TEST
+
 static Suite *mlp_suite(void)
 {
     Suite *s = suite_create("mlp");
@@ -437,6 +567,10 @@ static Suite *mlp_suite(void)
     tcase_add_test(tc, prior_mean_is_seeded_glorot);
     tcase_add_test(tc, keys_reject_bad_values);
     suite_add_tcase(s, tc);
+    TCase *ta = tcase_create("algorithms");
+    tcase_set_timeout(ta, 300);
+    tcase_add_test(ta, algorithms_reach_the_central_point);
+    suite_add_tcase(s, ta);
     return s;
 }
 
