@@ -89,12 +89,25 @@ static int check_memory(const fc_job_t *j, size_t n_clients)
         need = fmax(need, (double)fc_algo_memory_estimate(&j->ctx[FC_SLOT_REF], n_clients, max_n));
     need += checkpoint_bytes(j, n_clients);
     if (need <= have) return FC_OK;
+    /* When the family keeps d×d sites, that is the key to change: name it where it was set,
+     * with one site's size. */
+    const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN];
+    char where[FC_PATH_MAX + 96] = "";
+    double site = (double)fc_family_site_len(a->family, &a->fd) * sizeof(double);
+    if (a->ops->uses_family && site >= (double)a->d * (double)a->d * sizeof(double)) {
+        size_t at;
+        fc_config_where(j->cfg, "algorithm.family", where, sizeof where);
+        at = strlen(where);
+        snprintf(where + at, sizeof where - at,
+                 "algorithm.family: %s keeps a d x d site per client (%.3g GiB each); ",
+                 a->family->name, site / 1073741824.0);
+    }
     return fc_err_set(FC_ECONFIG,
-                      "this run needs about %.3g GiB on this rank (d = %zu parameters, %zu "
+                      "%sthis run needs about %.3g GiB on this rank (d = %zu parameters, %zu "
                       "clients here, family %s; the central reference (run.reference) keeps "
                       "d x d matrices) but the machine has %.3g GiB; use a smaller model, "
                       "more ranks, a smaller family, or run.reference = false",
-                      need / 1073741824.0, j->ctx[FC_SLOT_MAIN].d, n_clients,
+                      where, need / 1073741824.0, j->ctx[FC_SLOT_MAIN].d, n_clients,
                       j->ctx[FC_SLOT_MAIN].family->name, have / 1073741824.0);
 }
 
@@ -132,6 +145,8 @@ static const char *model_key_value(const char *key, const void *cfg)
 static int model_own(fc_job_t *j)
 {
     const fc_model_ops_t *ops = j->model.ops;
+    j->model.seed = j->cfg->run.seed;
+    j->model.bias_column = j->cfg->model.bias;
     int err = ops->setup ? ops->setup(&j->model, model_key_value, j->cfg) : FC_OK;
     if (err || !ops->init_mean) return err;
     err = fc_calloc(j->model.d, sizeof(double), &j->mu0);
