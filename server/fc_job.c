@@ -133,6 +133,8 @@ static const char *model_key_value(const char *key, const void *cfg)
 static int model_own(fc_job_t *j)
 {
     const fc_model_ops_t *ops = j->model.ops;
+    j->model.seed = j->cfg->run.seed;
+    j->model.bias_column = j->cfg->model.bias;
     int err = ops->setup ? ops->setup(&j->model, model_key_value, j->cfg) : FC_OK;
     if (err || !ops->init_mean) return err;
     err = fc_calloc(j->model.d, sizeof(double), &j->mu0);

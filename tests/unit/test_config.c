@@ -170,7 +170,7 @@ static const bad_t bad[] = {
     {"bad enum", "[algorithm]\nfamily = dense\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: algorithm.family: expected one of iso, diag, full, lowrank, got 'dense'"},
     {"bad model type", "[model]\ntype = mlp2\n", {NULL}, {NULL}, FC_ECONFIG,
-     "$D/cfg.ini:2: model.type: expected one of linear, logistic, softmax, got 'mlp2'"},
+     "$D/cfg.ini:2: model.type: expected one of linear, logistic, softmax, mlp, got 'mlp2'"},
     {"bad algorithm name", "[algorithm]\nname = sgd\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: algorithm.name: expected one of fpc, pvi, admm, ama, central, fedavg, fedprox, got 'sgd'"},
     {"lr 0", "[algorithm]\nlr = 0\n", {NULL}, {NULL}, FC_ECONFIG,
