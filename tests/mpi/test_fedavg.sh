@@ -1,17 +1,19 @@
 # fedavg, fedprox (SPEC §9), acceptance 5 and 6 of issue 12: P = 1, 2, 4 give identical
 # metrics.csv (every column but seconds) and mean.txt — minibatch SGD and Adam, partial
-# participation, shuffles seeded by client and round, never by rank; a run stopped at a
-# checkpoint and resumed on another P is bit for bit the uninterrupted run; the payload is
-# d each way per participant and round; a sweep runs both; bad optimiser keys exit 2 naming
+# participation, on logistic, softmax and mlp (seeded μ₀); shuffles are seeded by client
+# and round, never by rank. A run stopped at a checkpoint and resumed on another P is bit
+# for bit the uninterrupted run (mlp, fedprox, Adam, participation 0.5); the payload is d
+# each way per participant and round; a sweep runs both; bad optimiser keys exit 2 naming
 # file, line and key.
 . "$(dirname "$0")/lib.sh"
 MB="--set algorithm.batch_size=16 --set algorithm.local_epochs=2 --set run.rounds=10"
 for variant in "fedavg sgd 1 logistic" "fedavg sgd 0.5 logistic" "fedprox adam 0.6 logistic" \
-               "fedavg adam 1 softmax"; do
+               "fedavg adam 1 softmax" "fedavg sgd 0.5 mlp" "fedprox adam 1 mlp"; do
   set -- $variant
   tag="$1-$2-$3-$4"
   extra=""
   [ "$4" = softmax ] && extra="--set model.type=softmax --set data.classes=3"
+  [ "$4" = mlp ] && extra="--set model.type=mlp --set model.hidden=8 --set data.classes=3"
   for p in 1 2 4; do
     # shellcheck disable=SC2086
     run_p $p "$WORK/$tag-$p" "$CFG/logistic.ini" $MB $extra --set algorithm.name=$1 \
@@ -39,7 +41,7 @@ bytes=$(last_field "$WORK/fedavg-sgd-0.5-logistic-1/metrics.csv" bytes)
 echo "ok payload d each way"
 
 # Checkpoint every 3 rounds, stop after 7, resume to 12 on another P: same as uninterrupted.
-CK="--set algorithm.name=fedprox --set algorithm.optimizer=adam --set algorithm.participation=0.5 \
+CK="--set model.type=mlp --set model.hidden=8 --set data.classes=3 --set algorithm.name=fedprox --set algorithm.optimizer=adam --set algorithm.participation=0.5 \
 --set algorithm.batch_size=16 --set algorithm.local_epochs=2 --set algorithm.lr=0.002 --set run.tol=0"
 # shellcheck disable=SC2086
 run_p 2 "$WORK/ck" "$CFG/logistic.ini" $CK --set run.rounds=7 --set output.checkpoint_every=3 ||
