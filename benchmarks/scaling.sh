@@ -17,8 +17,9 @@
 # K = 1000 is left out: its server's Woodbury capacitance is (K·r)² = 20 000² doubles
 # (3.2 GB) with a (K·r)³/3 = 2.7e12-flop Cholesky per solve — at K·r > d the family does
 # more work than full, and the point measures nothing the K = 100 point does not show.
-# Lowrank's payload column is SPEC §12's count, (r + 2)d up and (K·r + 2)d + 1 down per
-# client (the family's wire_len, what metrics.csv's bytes count), not the transport arrays.
+# The payload column is what metrics.csv's `bytes` counts per round (each algorithm's and
+# family's wire_len: for lowrank SPEC §12's (r + 2)d up and (K·r + 2)d + 1 down per client),
+# not the transport's arrays; it is read from the 2-rank run, so no family is named here.
 #
 #   sh benchmarks/scaling.sh [BUILD_DIR [OUT_DIR]]     defaults: build, /tmp/fc-scaling
 # Environment: ROUNDS (2: the mean of rounds 1 and 2 is reported), R_LOWRANK (20),
@@ -58,22 +59,22 @@ point() { # sweep family d N K
     mpirun --oversubscribe -n 2 -x LD_PRELOAD="$shim" -x FC_BENCH_PMPI_OUT="$out/$label.pmpi" \
         "$fedpc" run "$ini" "$@" --set run.rounds="$ROUNDS" --out "$out/$label.run" --quiet \
         >"$out/$label.fedpc.txt" 2>&1 || echo "fedpc failed: $out/$label.fedpc.txt" >&2
-    awk -F'\t' -v sw="$sw" -v fam="$fam" -v d="$d" -v N="$N" -v K="$K" -v R="$ROUNDS" -v r="$R_LOWRANK" \
+    awk -F'\t' -v sw="$sw" -v fam="$fam" -v d="$d" -v N="$N" -v K="$K" -v R="$ROUNDS" \
         -v pm="$out/$label.pmpi" -v csv="$out/$label.run/metrics.csv" '
         BEGIN { while ((getline line < pm) > 0) { split(line, f, "\t"); rss[f[2]] = f[8] / 1024
                                                   wire[f[2]] = f[3] + f[4] }
                 t0 = t1 = 0; n = 0
-                while ((getline line < csv) > 0) { split(line, f, ","); n++
-                    if (n == 2) t0 = f[2]; if (n == R + 2) t1 = f[2] } }
+                while ((getline line < csv) > 0) { nf = split(line, f, ","); n++
+                    if (n == 1) for (i = 1; i <= nf; i++) if (f[i] == "bytes") bc = i
+                    if (n == 2) { t0 = f[2]; b0 = f[bc] }
+                    if (n == R + 2) { t1 = f[2]; b1 = f[bc] } } }
         NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
         { last = $0 }
         END { split(last, v, "\t")
-              doubles = v[c["state"]] + v[c["delta"]]
-              if (fam == "lowrank") doubles = (r + 2) * d + (K * r + 2) * d + 1
               printf "%s\t%s\t%d\t%d\t%d\t%.5f\t%.5f\t%.5f\t%.5f\t%.5f\t%.5f\t%.5f\t%.4f\t%.1f\t%.4f\t%.4f\t%.1f\t%.2f\t%.2f\n",
                      sw, fam, d, N, K, v[c["compute_s"]], v[c["hess_s"]], v[c["chol_s"]],
                      v[c["newton_s"]], v[c["site_s"]], v[c["server_s"]], v[c["sum_s"]],
-                     doubles * K * 8 / 1048576, v[c["rss_mb"]],
+                     (b1 - b0) / R / 1048576, v[c["rss_mb"]],
                      (t1 - t0) / R, wire[0] / R / 1048576, rss[1], v[c["steps"]] / K, v[c["gemm_gfs"]] }' \
         "$out/bench.tsv" >>"$out/points.tsv"
 }
