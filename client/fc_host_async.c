@@ -1,13 +1,15 @@
 /* fc_host_async.c — the client role of the asynchronous schedule (SPEC §11).
  *
- * Each hosted client holds the version of the posterior it last received. Its update is
- * computed against that version with its own current site in the cavity: the server's
- * version v contains the client's site as it was then, and only the client changes its
- * site, so the cavity S_v − H_k is the exact leave-one-out of v however many versions have
- * passed since. Before an update the client's state is backed up; the server's answer then
- * says what became of it: applied (factor 1), applied with inverse staleness damping
- * (factor 1/(1+s): the site moves by factor × its damped change, as the server's sums do),
- * dropped (factor 0: the backup is restored), or not answered at the end of a round (the
+ * A client's update is computed against a version v of the posterior it received, with its
+ * own current site in the cavity: v contains the client's site as it was then, and only the
+ * client changes its site, so the cavity S_v − H_k is the exact leave-one-out of v however
+ * many versions have passed since. In real timing a rank's clients take turns, each against
+ * the newest version the rank has received (the answer to its last update); in the
+ * server-driven modes (replay, one rank) the server hands each client the version its next
+ * update uses, and the client holds it until then. Before an update the client's state is backed
+ * up; the server's answer then says what became of it: applied (factor 1), applied with inverse
+ * staleness damping (factor 1/(1+s): the site moves by factor × its damped change, as the server's
+ * sums do), dropped (factor 0: the backup is restored), or not answered at the end of a round (the
  * backup is restored and the update is computed again, identically, next round). */
 #include "fc_host_async.h"
 
@@ -22,11 +24,12 @@
 
 struct fc_host_async {
     size_t nc, held_len, sl, dl;
-    double *held;    /* nc blocks of held_len: [version, updates, state] */
-    double *backup;  /* the state of the client whose update is out (client_state_len) */
-    double *metrics; /* 2 + d */
-    double *up;      /* FC_UP_HEAD + dl */
-    double *down;    /* FC_DOWN_HEAD + sl */
+    double *held;      /* nc blocks of held_len: [version, updates, state] */
+    double *rank_held; /* real timing: the newest version this rank received (a block) */
+    double *backup;    /* the state of the client whose update is out (client_state_len) */
+    double *metrics;   /* 2 + d */
+    double *up;        /* FC_UP_HEAD + dl */
+    double *down;      /* FC_DOWN_HEAD + sl */
     unsigned char *mask;
     size_t cursor;     /* real timing: whose turn is next on this rank */
     double next_delay; /* real timing: seconds before the next update goes up */
@@ -49,6 +52,7 @@ void fc_host_async_destroy(fc_host_async_t **pas)
     fc_host_async_t *as = pas ? *pas : NULL;
     if (!as) return;
     fc_free(&as->held);
+    fc_free(&as->rank_held);
     fc_free(&as->backup);
     fc_free(&as->metrics);
     fc_free(&as->up);
@@ -70,6 +74,8 @@ static int async_create(const fc_host_view_t *v, fc_host_async_t **out)
     FC_CALL(fc_calloc(as->nc ? as->nc * as->held_len : 1, sizeof(double), &as->held));
     for (size_t i = 0; i < as->nc; i++)
         as->held[i * as->held_len] = -1.0; /* not joined */
+    FC_CALL(fc_calloc(as->held_len, sizeof(double), &as->rank_held));
+    as->rank_held[0] = -1.0;
     FC_CALL(fc_calloc(fc_client_state_len(a), sizeof(double), &as->backup));
     FC_CALL(fc_calloc(2 + a->d, sizeof(double), &as->metrics));
     FC_CALL(fc_calloc(FC_UP_HEAD + as->dl, sizeof(double), &as->up));
@@ -87,13 +93,14 @@ static double *held_block(fc_host_async_t *as, size_t i)
     return as->held + i * as->held_len;
 }
 
-/* Client i's update against its held version: out = [version used, ℓ_k, corr², delta] at
- * the held mean, the client's state backed up first. */
-static int compute(const fc_host_view_t *v, fc_host_async_t *as, size_t i, double *out)
+/* Client i's update against the version in block hb ([version, updates, state]): out =
+ * [version used, ℓ_k, corr², delta] at that mean, the client's state backed up first. */
+static int compute(const fc_host_view_t *v, fc_host_async_t *as, size_t i, const double *hb,
+                   double *out)
 {
     const fc_algo_ctx_t *a = v->ctx;
     fc_client_t *c = v->client[i];
-    double *hb = held_block(as, i), *state = hb + FC_HELD_HEAD;
+    const double *state = hb + FC_HELD_HEAD;
     if (hb[0] < 0)
         return fc_err_set(FC_EINVAL, "client %zu has no version of the posterior yet", c->k);
     fc_client_metrics(a, c, 1, state, as->metrics, NULL, v->work);
@@ -104,19 +111,17 @@ static int compute(const fc_host_view_t *v, fc_host_async_t *as, size_t i, doubl
     return a->ops->local(a, c, state, out + FC_ONE_HEAD, v->work);
 }
 
-/* Client i takes the server's answer: factor < 0 a join (no update was out), 0 dropped,
- * else its site = the backup + factor × the damped change it sent (delta); then it holds
- * version `version` of the posterior (state). */
-static void settle(const fc_host_view_t *v, fc_host_async_t *as, size_t i, double factor,
-                   double version, const double *delta, const double *state)
+/* Client i takes the server's answer to its update: 0 dropped (the backup comes back),
+ * else its site = the backup + factor × the damped change it sent (delta). */
+static void settle_site(const fc_host_view_t *v, fc_host_async_t *as, size_t i, double factor,
+                        const double *delta)
 {
     const fc_algo_ctx_t *a = v->ctx;
     fc_client_t *c = v->client[i];
     size_t d = a->d, np = fc_family_site_len(a->family, &a->fd);
-    double *hb = held_block(as, i);
     if (factor == 0.0) {
         fc_client_state_unpack(a, c, as->backup);
-    } else if (factor > 0.0 && factor != 1.0) {
+    } else if (factor != 1.0) {
         /* A family whose site is its own term of the sums (checked by the config). */
         fc_copy(d, as->backup, c->h);
         fc_axpy(d, factor, delta, c->h);
@@ -125,7 +130,12 @@ static void settle(const fc_host_view_t *v, fc_host_async_t *as, size_t i, doubl
             fc_axpy(np, factor, delta + d, c->H);
         }
     }
-    if (factor >= 0.0) hb[1] += 1.0;
+    held_block(as, i)[1] += 1.0; /* one more update answered: the next delay's index */
+}
+
+/* Keep version `version` of the posterior (state) in block hb. */
+static void hold(fc_host_async_t *as, double *hb, double version, const double *state)
+{
     hb[0] = version;
     fc_copy(as->sl, state, hb + FC_HELD_HEAD);
 }
@@ -169,7 +179,7 @@ static int one_update(const fc_host_view_t *v, fc_host_async_t *as, const fc_cmd
     size_t i = local_index(v, cmd->k, &mine), n = FC_ONE_HEAD + as->dl;
     double *row = as->up + FC_UP_HEAD - FC_ONE_HEAD; /* [used, loss, corr², delta] */
     if (mine) {
-        err = compute(v, as, i, row);
+        err = compute(v, as, i, held_block(as, i), row);
         if (err) fc_err_prefix("rank %d, client %lld: ", fc_tp_rank(v->tp), (long long)cmd->k);
     }
     err = agree(v, err);
@@ -182,8 +192,9 @@ static int one_settle(const fc_host_view_t *v, fc_host_async_t *as, const double
 {
     int mine;
     size_t i = local_index(v, (int64_t)payload[0], &mine);
-    if (mine)
-        settle(v, as, i, payload[1], payload[2], as->up + FC_UP_HEAD, payload + FC_SETTLE_HEAD);
+    if (!mine) return FC_OK;
+    if (payload[1] >= 0.0) settle_site(v, as, i, payload[1], as->up + FC_UP_HEAD);
+    hold(as, held_block(as, i), payload[2], payload + FC_SETTLE_HEAD);
     return FC_OK;
 }
 
@@ -237,24 +248,25 @@ static int send_failure(const fc_host_view_t *v, fc_host_async_t *as, size_t i, 
     return e ? e : err;
 }
 
-/* One turn of client i: join if it holds no version yet, compute, wait its delay, send,
- * take the answer. *stop when the round ended meanwhile. */
+/* One turn of client i: fetch the newest version if the rank holds none yet, compute
+ * against the newest version the rank holds (it contains client i's current site: only
+ * client i changes it, and none of the rank's clients has an update out), wait the delay,
+ * send, take the answer, which is the newest version. *stop when the round ended. */
 static int take_turn(const fc_host_view_t *v, fc_host_async_t *as, size_t i, int *stop)
 {
-    double *hb = held_block(as, i);
+    double *rank = as->rank_held;
     int err;
-    if (hb[0] < 0) {
+    if (rank[0] < 0) {
         if ((err = send_up(v, as, FC_UP_JOIN, i, FC_UP_HEAD)) || (err = recv_down(v, as, stop)) ||
             *stop)
             return err;
-        settle(v, as, i, -1.0, as->down[3], NULL, as->down + FC_DOWN_HEAD);
+        hold(as, rank, as->down[3], as->down + FC_DOWN_HEAD);
         as->next_delay = as->down[4];
     }
     double *row = as->up + FC_UP_HEAD - FC_ONE_HEAD;
-    double updates = hb[1];
-    err = compute(v, as, i, row);
+    err = compute(v, as, i, rank, row);
     if (err) return send_failure(v, as, i, err);
-    as->up[2] = updates;
+    as->up[2] = held_block(as, i)[1];
     wait_seconds(as->next_delay);
     if ((err = send_up(v, as, FC_UP_UPDATE, i, FC_UP_HEAD + as->dl)) ||
         (err = recv_down(v, as, stop)))
@@ -263,7 +275,8 @@ static int take_turn(const fc_host_view_t *v, fc_host_async_t *as, size_t i, int
         fc_client_state_unpack(v->ctx, v->client[i], as->backup);
         return FC_OK;
     }
-    settle(v, as, i, as->down[2], as->down[3], as->up + FC_UP_HEAD, as->down + FC_DOWN_HEAD);
+    settle_site(v, as, i, as->down[2], as->up + FC_UP_HEAD);
+    hold(as, rank, as->down[3], as->down + FC_DOWN_HEAD);
     as->next_delay = as->down[4];
     as->cursor = i + 1;
     return FC_OK;

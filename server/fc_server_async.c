@@ -35,7 +35,8 @@ struct fc_srv_async {
     fc_delay_t delay;
     fc_replay_t rp;
     size_t rpos;       /* arrivals of the record used so far */
-    int64_t *first;    /* K: the version each client first used in the record, or −1 */
+    long *cur;         /* K: the index in the record of each client's next arrival, or −1 */
+    long *nexti;       /* the record's next arrival of the same client, or −1 */
     double *one;       /* FC_ONE_HEAD + dl: an update's result */
     double *settle;    /* FC_SETTLE_HEAD + sl */
     double *up, *down; /* real timing's messages */
@@ -65,13 +66,22 @@ static int open_logs(server_t *s, async_t *as, int append)
     return FC_OK;
 }
 
-/* The version each client first used in the record: it joins when the server holds it. */
-static void first_versions(async_t *as)
+/* Each client's next arrival in the record from position rpos on, and for every arrival the
+ * next of the same client. */
+static int next_arrivals(async_t *as)
 {
+    int err = FC_OK;
+    fc_free(&as->nexti);
+    FC_CALL(fc_calloc(as->rp.n ? as->rp.n : 1, sizeof *as->nexti, &as->nexti));
     for (size_t k = 0; k < as->K; k++)
-        as->first[k] = -1;
-    for (size_t i = as->rp.n; i-- > 0;)
-        as->first[as->rp.a[i].client] = as->rp.a[i].used;
+        as->cur[k] = -1;
+    for (size_t i = as->rp.n; i-- > 0;) {
+        size_t k = (size_t)as->rp.a[i].client;
+        as->nexti[i] = as->cur[k];
+        if (i >= as->rpos) as->cur[k] = (long)i;
+    }
+cleanup:
+    return err;
 }
 
 static int async_create(server_t *s, async_t **out, int append)
@@ -92,7 +102,7 @@ static int async_create(server_t *s, async_t **out, int append)
     FC_CALL(fc_calloc(s->K, sizeof *as->held, &as->held));
     FC_CALL(fc_calloc(s->K, sizeof *as->updates, &as->updates));
     FC_CALL(fc_calloc(s->K, sizeof *as->ev, &as->ev));
-    FC_CALL(fc_calloc(s->K, sizeof *as->first, &as->first));
+    FC_CALL(fc_calloc(s->K, sizeof *as->cur, &as->cur));
     for (size_t k = 0; k < s->K; k++) {
         as->held[k] = -1;
         as->ev[k] = (fc_vevent_t){0.0, as->seq++}; /* every client joins at time 0 */
@@ -105,7 +115,7 @@ static int async_create(server_t *s, async_t **out, int append)
     FC_CALL(fc_calloc((size_t)P, sizeof(int), &as->owes));
     if (as->mode == MODE_REPLAY) {
         FC_CALL(fc_replay_load(c->run.replay, s->K, c->run.seed, &as->rp));
-        first_versions(as);
+        FC_CALL(next_arrivals(as));
     }
     FC_CALL(open_logs(s, as, append));
     *out = as;
@@ -125,7 +135,8 @@ void fc_srv_async_destroy(server_t *s)
     fc_free(&as->held);
     fc_free(&as->updates);
     fc_free(&as->ev);
-    fc_free(&as->first);
+    fc_free(&as->cur);
+    fc_free(&as->nexti);
     fc_free(&as->one);
     fc_free(&as->settle);
     fc_free(&as->up);
@@ -239,22 +250,42 @@ static int virtual_round(server_t *s, async_t *as, int round, size_t n)
     return FC_OK;
 }
 
-/* A recorded order: joins when the server holds the version a client first used, then
- * each arrival as recorded; what this run makes of it must be what the record says. */
+/* The record's clients whose next update uses the version the server holds now are
+ * handed it (they hold it until their turn); a client that would need a version the
+ * server has gone past makes the record inconsistent. */
+static int hand_over(server_t *s, async_t *as)
+{
+    const char *path = s->env->cfg->run.replay;
+    for (size_t k = 0; k < s->K; k++) {
+        long j = as->cur[k];
+        if (j < 0 || as->held[k] == as->rp.a[j].used) continue;
+        if (as->rp.a[j].used < as->version)
+            return fc_err_set(FC_ECONFIG,
+                              "%s:%ld: run.replay: client %zu's update uses version %" PRId64
+                              ", which it was not given (the server held it before client %zu's "
+                              "last update was answered)",
+                              path, as->rp.line[j], k, as->rp.a[j].used, k);
+        if (as->rp.a[j].used == as->version) {
+            int err = settle_one(s, as, k, -1.0);
+            if (err) return err;
+        }
+    }
+    return FC_OK;
+}
+
+/* A recorded order: each arrival as recorded, from the version it records; what this run
+ * makes of it must be what the record says. */
 static int replay_round(server_t *s, async_t *as, int round, size_t n)
 {
     const char *path = s->env->cfg->run.replay;
     for (size_t applied = 0; applied < n;) {
+        int err = hand_over(s, as);
+        if (err) return err;
         if (as->rpos == as->rp.n)
             return fc_err_set(FC_ECONFIG,
                               "%s:%ld: run.replay: the record ends after %zu arrivals; round %d "
                               "needs more",
                               path, as->rp.last_line, as->rp.n, round);
-        for (size_t k = 0; k < s->K; k++)
-            if (as->held[k] < 0 && as->first[k] == as->version) {
-                int err = settle_one(s, as, k, -1.0);
-                if (err) return err;
-            }
         const fc_arrival_t *r = &as->rp.a[as->rpos];
         long line = as->rp.line[as->rpos];
         if (as->held[r->client] != r->used)
@@ -263,18 +294,18 @@ static int replay_round(server_t *s, async_t *as, int round, size_t n)
                               " here, the record says %" PRId64 " (another config?)",
                               path, line, r->client, as->held[r->client], r->used);
         fc_arrival_t a;
-        int err = step_one(s, as, (size_t)r->client, round, &a);
-        if (err) return err;
+        if ((err = step_one(s, as, (size_t)r->client, round, &a))) return err;
         if ((a.made < 0) != (r->made < 0))
             return fc_err_set(FC_ECONFIG,
                               "%s:%ld: run.replay: the record %s this update, this config %s it "
                               "(another algorithm.max_staleness?)",
                               path, line, r->made < 0 ? "dropped" : "applied",
                               a.made < 0 ? "drops" : "applies");
+        as->cur[r->client] = as->nexti[as->rpos];
         as->rpos++;
         applied += a.made >= 0;
     }
-    return FC_OK;
+    return hand_over(s, as);
 }
 
 /* ---- real timing (P > 1) ---- */
