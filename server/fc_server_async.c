@@ -19,6 +19,7 @@
 #include "fc_async_proto.h"
 #include "fc_host_async.h"
 #include "fc_la.h"
+#include "fc_file.h"
 #include "fc_mem.h"
 
 typedef enum { MODE_VIRTUAL, MODE_REPLAY, MODE_FREE } mode_t_;
@@ -436,4 +437,101 @@ void fc_srv_async_progress(const server_t *s, FILE *f)
     const async_t *as = s->async;
     if (!as || !as->stale_n) return;
     fprintf(f, "  stale %.2f/%" PRId64, as->stale_sum / (double)as->stale_n, as->stale_max);
+}
+
+/* ---- checkpoints ---- */
+
+/* The blob: [version, arrivals, seq, now, rpos], then per client [held, updates, event time,
+ * event seq], then every client's held block (FC_CMD_ASYNC_STATE_GET, client order). */
+#define BLOB_HEAD 5
+#define BLOB_PER_CLIENT 4
+
+static size_t blob_len(const server_t *s)
+{
+    return BLOB_HEAD + s->K * (BLOB_PER_CLIENT + fc_async_held_len(s->ctx));
+}
+
+int fc_srv_async_save(server_t *s, double **out, size_t *n)
+{
+    int err;
+    double *b = NULL;
+    if (!s->async) FC_CALL(async_create(s, &s->async, 0));
+    async_t *as = s->async;
+    *n = blob_len(s);
+    FC_CALL(fc_alloc(*n, sizeof(double), &b));
+    double head[BLOB_HEAD] = {(double)as->version, (double)as->arrivals, (double)as->seq, as->now,
+                              (double)as->rpos};
+    memcpy(b, head, sizeof head);
+    for (size_t k = 0; k < s->K; k++) {
+        double *p = b + BLOB_HEAD + k * BLOB_PER_CLIENT;
+        p[0] = (double)as->held[k];
+        p[1] = (double)as->updates[k];
+        p[2] = as->ev[k].time;
+        p[3] = (double)as->ev[k].seq;
+    }
+    FC_CALL(fc_srv_call(s, FC_CMD_ASYNC_STATE_GET, FC_SLOT_MAIN, 0, 0, 0, NULL, 0,
+                        b + BLOB_HEAD + s->K * BLOB_PER_CLIENT));
+    *out = b;
+    return FC_OK;
+cleanup:
+    fc_free(&b);
+    return err;
+}
+
+/* Keep the first `keep` lines of a log (its rows up to the checkpoint), as the checkpoint's
+ * metrics rows are kept: what follows was written after it and is made again. */
+static int truncate_log(const char *dir, const char *name, size_t keep)
+{
+    char path[FC_PATH_MAX + 32], *text = NULL;
+    size_t len = 0, lines = 0, at = 0;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int err = fc_read_file(path, (size_t)1 << 34, &text, &len);
+    if (err) return err;
+    while (at < len && lines < keep)
+        if (text[at++] == '\n') lines++;
+    if (lines < keep) {
+        fc_free(&text);
+        return fc_err_set(FC_EDATA, "%s: %zu lines, the checkpoint needs %zu", path, lines, keep);
+    }
+    err = fc_write_atomic(dir, name, text, at);
+    fc_free(&text);
+    return err;
+}
+
+int fc_srv_async_restore(server_t *s, const double *b, size_t n)
+{
+    int err;
+    if (n != blob_len(s))
+        return fc_err_set(FC_EDATA,
+                          "corrupt checkpoint: the asynchronous state has %zu values, "
+                          "this run needs %zu",
+                          n, blob_len(s));
+    size_t arrivals = (size_t)b[1];
+    FC_CALL(truncate_log(s->env->out_dir, "arrivals.csv", 2 + arrivals));
+    FC_CALL(truncate_log(s->env->out_dir, "updates.csv", 1 + arrivals));
+    FC_CALL(async_create(s, &s->async, 1));
+    async_t *as = s->async;
+    as->version = (int64_t)b[0];
+    as->arrivals = (int64_t)b[1];
+    as->seq = (uint64_t)b[2];
+    as->now = b[3];
+    as->rpos = (size_t)b[4];
+    for (size_t k = 0; k < s->K; k++) {
+        const double *p = b + BLOB_HEAD + k * BLOB_PER_CLIENT;
+        as->held[k] = (int64_t)p[0];
+        as->updates[k] = (int64_t)p[1];
+        as->ev[k] = (fc_vevent_t){p[2], (uint64_t)p[3]};
+    }
+    if (as->mode == MODE_REPLAY) {
+        if (as->rpos > as->rp.n)
+            FC_FAIL(FC_ECONFIG,
+                    "%s: run.replay: the checkpoint is %zu arrivals in, the record has %zu",
+                    s->env->cfg->run.replay, as->rpos, as->rp.n);
+        FC_CALL(next_arrivals(as));
+    }
+    /* Not broadcast: the clients' held blocks are scattered to their ranks. */
+    FC_CALL(fc_srv_call(s, FC_CMD_ASYNC_STATE_PUT, FC_SLOT_MAIN, 0, 0, 0,
+                        b + BLOB_HEAD + s->K * BLOB_PER_CLIENT, 0, NULL));
+cleanup:
+    return err;
 }
