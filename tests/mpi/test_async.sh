@@ -63,6 +63,18 @@ for alg in pvi fpc; do
 done
 echo "ok acceptance 2: every client waiting for the previous one = sequential (1e-12), pvi and fpc"
 
+# The virtual clock (one rank): with fixed delays of 1 s (client 0) and 3 s (client 1) both
+# join at 0 with version 0; client 0 arrives at 1 and 2 (fresh), client 1 at 3 from version
+# 0 (staleness 2), and client 0 at 3 too, after it (scheduled later), from version 2.
+# shellcheck disable=SC2086
+run_p 1 "$WORK/vc" "$CFG/logistic.ini" $A --set partition.clients=2 --set run.rounds=2 \
+  --set run.tol=0 --set run.client_delay=0:1,1:3 || fail "virtual clock run exited $?"
+printf '%s\n' "1,0,0,1,0,1.000000" "2,0,1,2,0,2.000000" "3,1,0,3,2,3.000000" \
+  "4,0,2,4,1,3.000000" >"$WORK/vc.want"
+tail -n +3 "$WORK/vc/arrivals.csv" | cmp -s - "$WORK/vc.want" ||
+  { cat "$WORK/vc/arrivals.csv"; fail "virtual clock: not the hand-computed order"; }
+echo "ok virtual clock: the hand-computed order of arrivals"
+
 # Acceptance 3: lognormal delays (σ = 1), K = 8 on 3 ranks. Stale updates happen (on the
 # virtual clock for certain; on 3 ranks they are real timing: two delays of σ = 1 differ by
 # a factor above 2 about every third pair, so 64 arrivals without one are out of reach);

@@ -428,17 +428,21 @@ static const char full_ini[] = "[data]\n"                       /* 1 */
                                "local_solver = cg\n"            /* 32 */
                                "rank = 4\n"                     /* 33 */
                                "server_rank = 8\n"              /* 34 */
-                               "[run]\n"                        /* 35 */
-                               "rounds = 7\n"                   /* 36 */
-                               "tol = 1e-6\n"                   /* 37 */
-                               "seed = 18446744073709551615\n"  /* 38 */
-                               "reference = false\n"            /* 39 */
-                               "threads = 4\n"                  /* 40 */
-                               "resume = yes\n"                 /* 41 */
-                               "divergence = 1e6\n"             /* 42 */
-                               "[output]\n"                     /* 43 */
-                               "dir = out\n"                    /* 44 */
-                               "checkpoint_every = 2\n";        /* 45 */
+                               "max_staleness = 3\n"            /* 35 */
+                               "staleness_damping = inverse\n"  /* 36 */
+                               "[run]\n"                        /* 37 */
+                               "rounds = 7\n"                   /* 38 */
+                               "tol = 1e-6\n"                   /* 39 */
+                               "seed = 18446744073709551615\n"  /* 40 */
+                               "reference = false\n"            /* 41 */
+                               "threads = 4\n"                  /* 42 */
+                               "resume = yes\n"                 /* 43 */
+                               "divergence = 1e6\n"             /* 44 */
+                               "replay = rec.csv\n"             /* 45 */
+                               "client_delay = 0:1.5\n"         /* 46 */
+                               "[output]\n"                     /* 47 */
+                               "dir = out\n"                    /* 48 */
+                               "checkpoint_every = 2\n";        /* 49 */
 
 static void check_full(const fc_config_t *c, const char *dir)
 {
@@ -476,6 +480,8 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_int_eq(c->algorithm.local_solver, FC_SOLVER_CG);
     ck_assert_int_eq(c->algorithm.rank, 4);
     ck_assert_int_eq(c->algorithm.server_rank, 8);
+    ck_assert_int_eq(c->algorithm.max_staleness, 3);
+    ck_assert_int_eq(c->algorithm.staleness_damping, FC_STALE_INVERSE);
     ck_assert_int_eq(c->run.rounds, 7);
     ck_assert_double_eq(c->run.tol, 1e-6);
     ck_assert_uint_eq(c->run.seed, UINT64_MAX);
@@ -483,6 +489,9 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_int_eq(c->run.threads, 4);
     ck_assert_int_eq(c->run.resume, 1);
     ck_assert_double_eq(c->run.divergence, 1e6);
+    snprintf(want, sizeof want, "%s/rec.csv", dir);
+    ck_assert_str_eq(c->run.replay, want);
+    ck_assert_str_eq(c->run.client_delay, "0:1.5");
     snprintf(want, sizeof want, "%s/out", dir);
     ck_assert_str_eq(c->output.dir, want);
     ck_assert_int_eq(c->output.checkpoint_every, 2);
@@ -505,7 +514,7 @@ START_TEST(full_file_sets_every_key)
     snprintf(want, sizeof want, "%s:26: ", path);
     ck_assert_str_eq(where, want);
     fc_config_where(c, "output.checkpoint_every", where, sizeof where);
-    snprintf(want, sizeof want, "%s:45: ", path);
+    snprintf(want, sizeof want, "%s:49: ", path);
     ck_assert_str_eq(where, want);
     remove(path);
     rmdir(dir);
