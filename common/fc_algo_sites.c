@@ -142,7 +142,7 @@ static double sites_stability_bound(const fc_family_ops_t *family, double delta,
 
 #define SITES_KEYS                                                                                 \
     "family damping penalty schedule participation local_steps local_tol local_solver rank "       \
-    "server_rank"
+    "server_rank max_staleness staleness_damping"
 
 const fc_algo_ops_t fc_algo_fpc_ops = {
     .name = "fpc",
@@ -151,7 +151,8 @@ const fc_algo_ops_t fc_algo_fpc_ops = {
     .uses_family = 1,
     .default_local_steps = 50,
     .exact_local_solve = 1,
-    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ),
+    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ) |
+                 FC_SCHEDULE_BIT(FC_SCHED_ASYNC),
     .keys = SITES_KEYS,
     .stability_bound = sites_stability_bound,
     .fixed_point = sites_fixed_point,
@@ -170,7 +171,8 @@ const fc_algo_ops_t fc_algo_pvi_ops = {
     .has_sites = 1,
     .uses_family = 1,
     .default_local_steps = 1, /* SPEC "Local solver": PVI's inexact local step */
-    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ),
+    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ) |
+                 FC_SCHEDULE_BIT(FC_SCHED_ASYNC),
     .keys = SITES_KEYS,
     .stability_bound = sites_stability_bound,
     .fixed_point = sites_fixed_point,

@@ -17,7 +17,7 @@
 #define FC_PATH_MAX 4096
 #define FC_NAME_MAX 32
 /* Number of keys (SPEC §6 plus algorithm.local_solver), the length of origin[]. */
-#define FC_CONFIG_NKEYS 43
+#define FC_CONFIG_NKEYS 47
 /* A model's own keys: at most this many set, each value at most this long. */
 #define FC_MODEL_OWN_MAX 8
 #define FC_MODEL_VALUE_MAX 128
@@ -28,7 +28,9 @@
 
 typedef enum { FC_FMT_SYNTHETIC, FC_FMT_CSV, FC_FMT_LIBSVM, FC_FMT_IDX } fc_format_t;
 typedef enum { FC_PART_IID, FC_PART_DIRICHLET, FC_PART_LABEL_GROUPS, FC_PART_FILES } fc_scheme_t;
-typedef enum { FC_SCHED_SYNC, FC_SCHED_SEQ } fc_schedule_t;
+typedef enum { FC_SCHED_SYNC, FC_SCHED_SEQ, FC_SCHED_ASYNC } fc_schedule_t;
+/* algorithm.staleness_damping (SPEC §11). */
+typedef enum { FC_STALE_NONE, FC_STALE_INVERSE } fc_stale_damping_t;
 /* A set of schedules as a bit mask (an algorithm row's capabilities). */
 #define FC_SCHEDULE_BIT(s) (1u << (unsigned)(s))
 typedef enum { FC_SOLVER_AUTO, FC_SOLVER_NEWTON, FC_SOLVER_CG } fc_solver_kind_t;
@@ -90,6 +92,10 @@ typedef struct {
         double lr;
         int batch_size;
         int local_epochs;
+        /* asynchronous schedule (SPEC §11): the largest staleness applied (0 = no bound),
+         * and the step's damping by staleness. */
+        int max_staleness;
+        fc_stale_damping_t staleness_damping;
     } algorithm;
     struct {
         int rounds;
@@ -99,6 +105,8 @@ typedef struct {
         int threads;
         int resume;
         double divergence;
+        char replay[FC_PATH_MAX]; /* asynchronous: a recorded arrivals.csv ("" = none) */
+        char client_delay[256];   /* asynchronous: none | lognormal:μ:σ | k:seconds,... */
     } run;
     struct {
         char dir[FC_PATH_MAX];

@@ -52,6 +52,23 @@ static double checkpoint_bytes(const fc_job_t *j, size_t n_clients)
     return need * sizeof(double);
 }
 
+/* The asynchronous schedule (SPEC §11) keeps, per hosted client, the version of the posterior
+ * it holds (a state and two counts), and per rank the newest version, a client's backup and
+ * the two messages; rank 0 its buffers, and the checkpoint's held blocks of every client. */
+static double async_bytes(const fc_job_t *j, size_t n_clients)
+{
+    const fc_config_t *c = j->cfg;
+    const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN];
+    if (c->algorithm.schedule != FC_SCHED_ASYNC) return 0.0;
+    double sl = (double)a->ops->state_len(a) + 8.0, dl = (double)a->ops->delta_len(a) + 8.0;
+    double need = ((double)n_clients + 2.0) * sl + 2.0 * dl + (double)fc_client_state_len(a);
+    if (fc_tp_rank(j->tp) == 0) {
+        need += sl + 2.0 * dl;
+        if (c->output.checkpoint_every > 0 || c->run.resume) need += (double)a->K * sl;
+    }
+    return need * sizeof(double);
+}
+
 /* d×d matrices (a family with a factor, the dense local solver, the reference) must be
  * indexable by BLAS's int lengths: an error up front, never a wrapped length. */
 static int check_dims(const fc_job_t *j)
@@ -88,7 +105,7 @@ static int check_memory(const fc_job_t *j, size_t n_clients)
     double need = (double)fc_algo_memory_estimate(&j->ctx[FC_SLOT_MAIN], n_clients, max_n);
     if (j->ctx[FC_SLOT_REF].ops)
         need = fmax(need, (double)fc_algo_memory_estimate(&j->ctx[FC_SLOT_REF], n_clients, max_n));
-    need += checkpoint_bytes(j, n_clients);
+    need += checkpoint_bytes(j, n_clients) + async_bytes(j, n_clients);
     if (need <= have) return FC_OK;
     /* When the family keeps d×d sites, that is the key to change: name it where it was set,
      * with one site's size. */

@@ -124,6 +124,9 @@ static int key_applies(const fc_config_t *c, const char *section, const char *ke
     }
     if (strcmp(section, "model") == 0)
         return IS("noise_precision") ? m && m->labels == FC_LABEL_REAL : 1;
+    if ((strcmp(section, "algorithm") == 0 && (IS("max_staleness") || IS("staleness_damping"))) ||
+        (strcmp(section, "run") == 0 && (IS("replay") || IS("client_delay"))))
+        return c->algorithm.schedule == FC_SCHED_ASYNC; /* SPEC §11 */
     if (strcmp(section, "algorithm") == 0)
         return !a || fc_algo_uses_key(a, c->algorithm.family, key);
 #undef IS

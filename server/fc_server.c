@@ -9,6 +9,7 @@
 #include "fc_la.h"
 #include "fc_mem.h"
 #include "fc_output.h"
+#include "fc_server_async.h"
 #include "fc_server_impl.h"
 
 /* Broadcast a command and its payload, then run it (collective). */
@@ -176,6 +177,7 @@ static int one_round(server_t *s, int round)
     fc_oracle_t oracle = {oracle_objective, &oc};
     fc_participants(s->K, a->ops->partial_participation ? c->algorithm.participation : 1.0,
                     c->run.seed, round, s->mask);
+    if (c->algorithm.schedule == FC_SCHED_ASYNC) return fc_srv_async_round(s, round);
     if (c->algorithm.schedule == FC_SCHED_SEQ) {
         for (size_t k = 0; k < s->K; k++) {
             if (!s->mask[k]) continue;
@@ -201,6 +203,7 @@ static void progress(const server_t *s, const fc_metrics_t *m)
     if (!isnan(m->dist_to_opt)) printf("  dist %.3e", m->dist_to_opt);
     if (!isnan(m->correction)) printf("  corr %.3e", m->correction);
     if (!isnan(m->test_accuracy)) printf("  acc %.4f", m->test_accuracy);
+    fc_srv_async_progress(s, stdout);
     printf("  %.2fs\n", m->seconds);
     fflush(stdout);
 }
@@ -293,6 +296,7 @@ static void server_free(server_t *s)
     fc_free(&s->mask);
     fc_free(&s->test_work);
     fc_output_close(&s->out);
+    fc_srv_async_destroy(s);
 }
 
 /* Write mean.txt and summary.json for the rows so far. */

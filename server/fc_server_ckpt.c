@@ -8,6 +8,7 @@
 #include "fc_checkpoint.h"
 #include "fc_la.h"
 #include "fc_mem.h"
+#include "fc_server_async.h"
 #include "fc_server_impl.h"
 
 #define CKPT_NAME "checkpoint.bin"
@@ -89,7 +90,8 @@ int fc_srv_checkpoint_save(server_t *s, int t)
     int err;
     const fc_algo_ctx_t *a = s->ctx;
     size_t cl = fc_client_state_len(a), gl = fc_global_state_len(a);
-    double meta[META_N] = {0}, *clients = NULL, *global = NULL, *rows = NULL;
+    double meta[META_N] = {0}, *clients = NULL, *global = NULL, *rows = NULL, *async = NULL;
+    size_t async_n = 0;
     fc_ckpt_t *ck = NULL;
     echo_t echo = {0};
     FC_CALL(fc_alloc(s->K * cl, sizeof(double), &clients));
@@ -119,6 +121,10 @@ int fc_srv_checkpoint_save(server_t *s, int t)
     FC_CALL(put_doubles(ck, "m_good", s->m_good, s->d));
     FC_CALL(put_doubles(ck, "rows", rows, s->nrows * ROW_DOUBLES));
     FC_CALL(put_doubles(ck, "clients", clients, s->K * cl));
+    if (s->env->cfg->algorithm.schedule == FC_SCHED_ASYNC) { /* SPEC §11: the schedule's state */
+        FC_CALL(fc_srv_async_save(s, &async, &async_n));
+        FC_CALL(put_doubles(ck, "async", async, async_n));
+    }
     FC_CALL(fc_ckpt_write(ck, s->env->out_dir, CKPT_NAME));
 cleanup:
     fc_ckpt_destroy(&ck);
@@ -126,6 +132,7 @@ cleanup:
     fc_free(&clients);
     fc_free(&global);
     fc_free(&rows);
+    fc_free(&async);
     return err;
 }
 
@@ -264,6 +271,14 @@ int fc_srv_checkpoint_restore(server_t *s, int *round, fc_run_result_t *r)
     FC_CALL(restore_rows(s, rows, nrows));
     /* Not broadcast: the clients' blocks are scattered to their ranks (fc_host.c). */
     FC_CALL(fc_srv_call(s, FC_CMD_STATE_PUT, FC_SLOT_MAIN, 0, 0, 0, clients, 0, NULL));
+    if (s->env->cfg->algorithm.schedule == FC_SCHED_ASYNC) {
+        const void *blob = fc_ckpt_get(ck, "async", &bytes);
+        if (!blob || bytes % sizeof(double))
+            FC_FAIL(FC_EDATA, "%s: corrupt checkpoint: no asynchronous state", path);
+        err = fc_srv_async_restore(s, blob, bytes / sizeof(double));
+        if (err) fc_err_prefix("%s: ", path);
+        if (err) goto cleanup;
+    }
     *round = (int)meta[META_ROUND];
     if (!s->env->quiet) printf("resumed from %s after round %d\n", path, *round);
 cleanup:

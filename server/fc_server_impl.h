@@ -23,6 +23,7 @@ struct fc_server {
     double bytes, t0;
     unsigned char *mask;
     fc_output_t *out;
+    struct fc_srv_async *async; /* the asynchronous schedule (SPEC §11), from its first round */
 };
 typedef struct fc_server server_t;
 

@@ -448,17 +448,21 @@ static const char full_ini[] = "[data]\n"                       /* 1 */
                                "lr = 0.05\n"                    /* 36 */
                                "batch_size = 64\n"              /* 37 */
                                "local_epochs = 3\n"             /* 38 */
-                               "[run]\n"                        /* 39 */
-                               "rounds = 7\n"                   /* 40 */
-                               "tol = 1e-6\n"                   /* 41 */
-                               "seed = 18446744073709551615\n"  /* 42 */
-                               "reference = false\n"            /* 43 */
-                               "threads = 4\n"                  /* 44 */
-                               "resume = yes\n"                 /* 45 */
-                               "divergence = 1e6\n"             /* 46 */
-                               "[output]\n"                     /* 47 */
-                               "dir = out\n"                    /* 48 */
-                               "checkpoint_every = 2\n";        /* 49 */
+                               "max_staleness = 3\n"            /* 39 */
+                               "staleness_damping = inverse\n"  /* 40 */
+                               "[run]\n"                        /* 41 */
+                               "rounds = 7\n"                   /* 42 */
+                               "tol = 1e-6\n"                   /* 43 */
+                               "seed = 18446744073709551615\n"  /* 44 */
+                               "reference = false\n"            /* 45 */
+                               "threads = 4\n"                  /* 46 */
+                               "resume = yes\n"                 /* 47 */
+                               "divergence = 1e6\n"             /* 48 */
+                               "replay = rec.csv\n"             /* 49 */
+                               "client_delay = 0:1.5\n"         /* 50 */
+                               "[output]\n"                     /* 51 */
+                               "dir = out\n"                    /* 52 */
+                               "checkpoint_every = 2\n";        /* 53 */
 
 static void check_full(const fc_config_t *c, const char *dir)
 {
@@ -500,6 +504,8 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_double_eq(c->algorithm.lr, 0.05);
     ck_assert_int_eq(c->algorithm.batch_size, 64);
     ck_assert_int_eq(c->algorithm.local_epochs, 3);
+    ck_assert_int_eq(c->algorithm.max_staleness, 3);
+    ck_assert_int_eq(c->algorithm.staleness_damping, FC_STALE_INVERSE);
     ck_assert_int_eq(c->run.rounds, 7);
     ck_assert_double_eq(c->run.tol, 1e-6);
     ck_assert_uint_eq(c->run.seed, UINT64_MAX);
@@ -507,6 +513,9 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_int_eq(c->run.threads, 4);
     ck_assert_int_eq(c->run.resume, 1);
     ck_assert_double_eq(c->run.divergence, 1e6);
+    snprintf(want, sizeof want, "%s/rec.csv", dir);
+    ck_assert_str_eq(c->run.replay, want);
+    ck_assert_str_eq(c->run.client_delay, "0:1.5");
     snprintf(want, sizeof want, "%s/out", dir);
     ck_assert_str_eq(c->output.dir, want);
     ck_assert_int_eq(c->output.checkpoint_every, 2);
