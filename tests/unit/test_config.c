@@ -538,7 +538,7 @@ START_TEST(full_file_sets_every_key)
     snprintf(want, sizeof want, "%s:26: ", path);
     ck_assert_str_eq(where, want);
     fc_config_where(c, "output.checkpoint_every", where, sizeof where);
-    snprintf(want, sizeof want, "%s:49: ", path);
+    snprintf(want, sizeof want, "%s:53: ", path);
     ck_assert_str_eq(where, want);
     remove(path);
     rmdir(dir);
