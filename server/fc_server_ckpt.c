@@ -11,7 +11,7 @@
 #include "fc_server_impl.h"
 
 #define CKPT_NAME "checkpoint.bin"
-#define ROW_DOUBLES 9
+#define ROW_DOUBLES 13
 
 /* Keys that may change between a run and its resume: they steer the run, not its state. */
 static const char *const may_change[] = {"run.rounds", "run.resume", "run.threads", "output.dir",
@@ -62,7 +62,9 @@ static void row_to_doubles(const fc_metrics_t *m, double *v)
 {
     double t[ROW_DOUBLES] = {m->round,     m->seconds,       m->objective,
                              m->grad_norm, m->dist_to_opt,   m->correction,
-                             m->test_loss, m->test_accuracy, m->bytes};
+                             m->test_loss, m->test_accuracy, m->bytes,
+                             m->kl_to_opt, m->elbo,            m->test_loss_bayes,
+                             m->test_accuracy_bayes};
     memcpy(v, t, sizeof t);
 }
 
@@ -77,6 +79,10 @@ static void row_from_doubles(const double *v, fc_metrics_t *m)
     m->test_loss = v[6];
     m->test_accuracy = v[7];
     m->bytes = v[8];
+    m->kl_to_opt = v[9];
+    m->elbo = v[10];
+    m->test_loss_bayes = v[11];
+    m->test_accuracy_bayes = v[12];
 }
 
 static int put_doubles(fc_ckpt_t *ck, const char *tag, const double *v, size_t n)
