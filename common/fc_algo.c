@@ -236,11 +236,13 @@ int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
     /* Cholesky scratch for the cavity check, which only damping α > 1 needs (fc_family.h). */
     size_t nchol = a->family->work_len(&a->fd, 1) - a->family->work_len(&a->fd, 0);
     if (nchol && a->damping > 1.0) FC_CALL(fc_calloc(nchol, sizeof(double), &w->chol));
+    /* The local precision's update P + G (variational steps, and bayes_admm's S_k). */
+    if (a->expect.kind != FC_EXPECT_POINT || (a->ops && a->ops->needs_precision))
+        FC_CALL(fc_calloc(fc_vi_prec_len(a) + 1, sizeof(double), &w->Qn));
     if (a->expect.kind != FC_EXPECT_POINT) {
         size_t nq = fc_vi_prec_len(a);
         FC_CALL(fc_calloc(fc_vi_work_len(&a->expect, a->model, max_n), sizeof(double), &w->vi));
         FC_CALL(fc_calloc(nq ? nq : 1, sizeof(double), &w->Q));
-        FC_CALL(fc_calloc(nq ? nq : 1, sizeof(double), &w->Qn));
         FC_CALL(fc_calloc(d * d, sizeof(double), &w->Lq));
         FC_CALL(fc_calloc(d * d, sizeof(double), &w->G));
         FC_CALL(fc_calloc(d * d, sizeof(double), &w->N));
@@ -446,9 +448,11 @@ size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t 
     fam = sat_muladd(1, a->family->factor_len(&a->fd), fam);
     doubles = sat_muladd(1, fam, doubles);
     doubles = sat_muladd(1, a->model->ops->work_size(a->model, max_n), doubles);
+    if (a->expect.kind != FC_EXPECT_POINT || a->ops->needs_precision)
+        doubles = sat_muladd(1, fc_vi_prec_len(a), doubles);
     if (a->expect.kind != FC_EXPECT_POINT) { /* fc_work_create's SPEC §10 buffers */
         doubles = sat_muladd(1, fc_vi_work_len(&a->expect, a->model, max_n), doubles);
-        doubles = sat_muladd(2, fc_vi_prec_len(a), doubles);
+        doubles = sat_muladd(1, fc_vi_prec_len(a), doubles);
         doubles = sat_muladd(3, dd, doubles);
         doubles = sat_muladd(3, d, doubles);
     }

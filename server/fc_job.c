@@ -48,6 +48,9 @@ static double checkpoint_bytes(const fc_job_t *j, size_t n_clients)
     double cl = (double)fc_client_state_len(a), need = 0.0;
     (void)n_clients;
     if (fc_tp_rank(j->tp) == 0) need += 2.0 * ((double)a->K * cl + (double)fc_global_state_len(a));
+    if (fc_tp_rank(j->tp) == 0 && j->ctx[FC_SLOT_REF].ops &&
+        j->ctx[FC_SLOT_REF].expect.kind != FC_EXPECT_POINT) /* q* (SPEC §10) */
+        need += 2.0 * (double)fc_global_state_len(&j->ctx[FC_SLOT_REF]);
     return need * sizeof(double);
 }
 

@@ -626,6 +626,16 @@ int fc_server_radius(fc_server_t *s, double *radius)
     return fc_srv_radius_applies(s) ? fc_srv_radius(s, radius) : FC_OK;
 }
 
+const fc_global_t *fc_server_global(const fc_server_t *s)
+{
+    return s->g;
+}
+
+const fc_global_t *fc_server_reference_global(const fc_server_t *s)
+{
+    return s->gref;
+}
+
 int fc_server_stalled(const fc_server_t *s)
 {
     return s->g->stalled;

@@ -90,6 +90,12 @@ static int put_doubles(fc_ckpt_t *ck, const char *tag, const double *v, size_t n
     return fc_ckpt_put(ck, tag, v, n * sizeof(double));
 }
 
+/* A variational run's reference is the Gaussian q*, kept whole in the checkpoint. */
+static int vi_reference(const server_t *s)
+{
+    return s->have_ref && s->gref && s->env->ctx[FC_SLOT_REF].expect.kind != FC_EXPECT_POINT;
+}
+
 int fc_srv_checkpoint_save(server_t *s, int t)
 {
     int err;
@@ -125,6 +131,13 @@ int fc_srv_checkpoint_save(server_t *s, int t)
     FC_CALL(put_doubles(ck, "m_good", s->m_good, s->d));
     FC_CALL(put_doubles(ck, "rows", rows, s->nrows * ROW_DOUBLES));
     FC_CALL(put_doubles(ck, "clients", clients, s->K * cl));
+    if (vi_reference(s)) { /* SPEC §10: q*'s precision too, for kl_to_opt after a resume */
+        const fc_algo_ctx_t *ra = &s->env->ctx[FC_SLOT_REF];
+        fc_free(&global);
+        FC_CALL(fc_alloc(fc_global_state_len(ra), sizeof(double), &global));
+        fc_global_state_pack(ra, s->gref, global);
+        FC_CALL(put_doubles(ck, "reference", global, fc_global_state_len(ra)));
+    }
     FC_CALL(fc_ckpt_write(ck, s->env->out_dir, CKPT_NAME));
 cleanup:
     fc_ckpt_destroy(&ck);
@@ -267,6 +280,12 @@ int fc_srv_checkpoint_restore(server_t *s, int *round, fc_run_result_t *r)
     s->gtol = meta[META_GTOL];
     s->bytes = meta[META_BYTES];
     s->t0 = fc_tp_wtime(s->env->tp) - meta[META_SECONDS];
+    if (vi_reference(s)) {
+        const fc_algo_ctx_t *ra = &s->env->ctx[FC_SLOT_REF];
+        const double *ref = NULL;
+        FC_CALL(get_doubles(ck, path, "reference", fc_global_state_len(ra), &ref));
+        fc_global_state_unpack(ra, s->gref, ref);
+    }
     FC_CALL(restore_rows(s, rows, nrows));
     /* Not broadcast: the clients' blocks are scattered to their ranks (fc_host.c). */
     FC_CALL(fc_srv_call(s, FC_CMD_STATE_PUT, FC_SLOT_MAIN, 0, 0, 0, clients, 0, NULL));
