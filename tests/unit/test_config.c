@@ -168,7 +168,7 @@ static const bad_t bad[] = {
     {"bad model type", "[model]\ntype = mlp2\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: model.type: expected one of linear, logistic, softmax, got 'mlp2'"},
     {"bad algorithm name", "[algorithm]\nname = sgd\n", {NULL}, {NULL}, FC_ECONFIG,
-     "$D/cfg.ini:2: algorithm.name: expected one of fpc, pvi, admm, ama, central, got 'sgd'"},
+     "$D/cfg.ini:2: algorithm.name: expected one of fpc, pvi, admm, ama, central, bayes_admm, got 'sgd'"},
     {"duplicate key", "[run]\nrounds = 5\ntol = 1e-6\nrounds = 6\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:4: run.rounds: duplicate key (first set on line 2)"},
     {"syntax error", "[run]\nrounds = 5\nthis is not a key\n", {NULL}, {NULL}, FC_ECONFIG,
@@ -428,17 +428,20 @@ static const char full_ini[] = "[data]\n"                       /* 1 */
                                "local_solver = cg\n"            /* 32 */
                                "rank = 4\n"                     /* 33 */
                                "server_rank = 8\n"              /* 34 */
-                               "[run]\n"                        /* 35 */
-                               "rounds = 7\n"                   /* 36 */
-                               "tol = 1e-6\n"                   /* 37 */
-                               "seed = 18446744073709551615\n"  /* 38 */
-                               "reference = false\n"            /* 39 */
-                               "threads = 4\n"                  /* 40 */
-                               "resume = yes\n"                 /* 41 */
-                               "divergence = 1e6\n"             /* 42 */
-                               "[output]\n"                     /* 43 */
-                               "dir = out\n"                    /* 44 */
-                               "checkpoint_every = 2\n";        /* 45 */
+                               "expectation = mc\n"             /* 35 */
+                               "quadrature_points = 8\n"        /* 36 */
+                               "mc_samples = 50\n"              /* 37 */
+                               "[run]\n"                        /* 38 */
+                               "rounds = 7\n"                   /* 39 */
+                               "tol = 1e-6\n"                   /* 40 */
+                               "seed = 18446744073709551615\n"  /* 41 */
+                               "reference = false\n"            /* 42 */
+                               "threads = 4\n"                  /* 43 */
+                               "resume = yes\n"                 /* 44 */
+                               "divergence = 1e6\n"             /* 45 */
+                               "[output]\n"                     /* 46 */
+                               "dir = out\n"                    /* 47 */
+                               "checkpoint_every = 2\n";        /* 48 */
 
 static void check_full(const fc_config_t *c, const char *dir)
 {
@@ -476,6 +479,9 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_int_eq(c->algorithm.local_solver, FC_SOLVER_CG);
     ck_assert_int_eq(c->algorithm.rank, 4);
     ck_assert_int_eq(c->algorithm.server_rank, 8);
+    ck_assert_int_eq(c->algorithm.expectation, FC_EXPECT_MC);
+    ck_assert_int_eq(c->algorithm.quadrature_points, 8);
+    ck_assert_int_eq(c->algorithm.mc_samples, 50);
     ck_assert_int_eq(c->run.rounds, 7);
     ck_assert_double_eq(c->run.tol, 1e-6);
     ck_assert_uint_eq(c->run.seed, UINT64_MAX);
@@ -505,7 +511,7 @@ START_TEST(full_file_sets_every_key)
     snprintf(want, sizeof want, "%s:26: ", path);
     ck_assert_str_eq(where, want);
     fc_config_where(c, "output.checkpoint_every", where, sizeof where);
-    snprintf(want, sizeof want, "%s:45: ", path);
+    snprintf(want, sizeof want, "%s:48: ", path);
     ck_assert_str_eq(where, want);
     remove(path);
     rmdir(dir);
