@@ -13,11 +13,10 @@
 #include "fc_registry.h"
 #include "fc_rng.h"
 
-static fc_registry_t registry = {
-    "algorithm",
-    {&fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops, &fc_algo_ama_ops, &fc_algo_central_ops,
-     &fc_algo_bayes_admm_ops},
-    6};
+static fc_registry_t registry = {"algorithm",
+                                 {&fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops,
+                                  &fc_algo_ama_ops, &fc_algo_central_ops, &fc_algo_bayes_admm_ops},
+                                 6};
 
 const fc_algo_ops_t *fc_algo_find(const char *name)
 {
@@ -89,7 +88,8 @@ void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_algo_ops_
         a->ops && a->ops->uses_family ? fc_family_find(c->algorithm.family) : fc_family_default();
     if (!a->family) a->family = fc_family_default(); /* fc_config_validate names it */
     /* SPEC §10: expectations for the rows that take them. */
-    fc_expect_init(&a->expect, ops && ops->expectations ? c->algorithm.expectation : FC_EXPECT_POINT,
+    fc_expect_init(&a->expect,
+                   ops && ops->expectations ? c->algorithm.expectation : FC_EXPECT_POINT,
                    c->algorithm.quadrature_points, c->algorithm.mc_samples, c->run.seed);
     if (ops && ops->vi_family && a->expect.kind != FC_EXPECT_POINT) {
         /* central's q*: a Gaussian of the run's shape (diag: the mean-field optimum), else

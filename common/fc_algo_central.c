@@ -27,7 +27,8 @@ static size_t central_delta_len(const fc_algo_ctx_t *a)
 static void central_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *state)
 {
     fc_copy(a->d, g->m, state);
-    if (variational(a)) fc_copy(fc_vi_prec_len(a), a->cov == FC_COV_FULL ? g->L : g->S, state + a->d);
+    if (variational(a))
+        fc_copy(fc_vi_prec_len(a), a->cov == FC_COV_FULL ? g->L : g->S, state + a->d);
 }
 
 /* The client's E_q[ℓ_k], E_q[∇ℓ_k], E_q[∇²ℓ_k] at the server's q, with the same mc draws every

@@ -67,7 +67,7 @@ void fc_expect_init(fc_expect_t *e, fc_expect_kind_t kind, int nodes, int sample
 /* Labels the predictive compares: C classes, 2 for binary, the example's own for real. */
 static size_t n_labels(const fc_model_t *m)
 {
-    return m->ops->labels == FC_LABEL_CLASS ? (size_t)m->classes
+    return m->ops->labels == FC_LABEL_CLASS    ? (size_t)m->classes
            : m->ops->labels == FC_LABEL_BINARY ? 2
                                                : 1;
 }
@@ -174,8 +174,8 @@ static void mc_margins(const fc_expect_t *e, const fc_model_t *m, const fc_data_
 }
 
 static void for_each_margin(const fc_expect_t *e, const fc_model_t *m, const fc_data_t *blk,
-                            const double *mean, const fc_prec_t *q, uint64_t stream,
-                            uint64_t round, double *work, visit_fn fn, void *ctx)
+                            const double *mean, const fc_prec_t *q, uint64_t stream, uint64_t round,
+                            double *work, visit_fn fn, void *ctx)
 {
     if (e->kind == FC_EXPECT_QUADRATURE)
         quadrature_margins(e, m, blk, mean, q, work, fn, ctx);

@@ -60,11 +60,10 @@ static int config_echo(const fc_config_t *c, echo_t *e)
 
 static void row_to_doubles(const fc_metrics_t *m, double *v)
 {
-    double t[ROW_DOUBLES] = {m->round,     m->seconds,       m->objective,
-                             m->grad_norm, m->dist_to_opt,   m->correction,
-                             m->test_loss, m->test_accuracy, m->bytes,
-                             m->kl_to_opt, m->elbo,            m->test_loss_bayes,
-                             m->test_accuracy_bayes};
+    double t[ROW_DOUBLES] = {
+        m->round,      m->seconds,         m->objective,          m->grad_norm, m->dist_to_opt,
+        m->correction, m->test_loss,       m->test_accuracy,      m->bytes,     m->kl_to_opt,
+        m->elbo,       m->test_loss_bayes, m->test_accuracy_bayes};
     memcpy(v, t, sizeof t);
 }
 

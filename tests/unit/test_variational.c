@@ -155,8 +155,8 @@ START_TEST(gauss_hermite_moments)
                 s += e.w[j] * pow(e.x[j], k);
                 scale += e.w[j] * fabs(pow(e.x[j], k)); /* odd k: the terms cancel */
             }
-            ck_assert_msg(fabs(s - want) <= 1e-13 * fmax(1.0, scale), "n %d k %d: %g vs %g",
-                          ns[t], k, s, want);
+            ck_assert_msg(fabs(s - want) <= 1e-13 * fmax(1.0, scale), "n %d k %d: %g vs %g", ns[t],
+                          k, s, want);
         }
     }
 }
