@@ -167,9 +167,15 @@ static int run_client(fc_host_t *h, const fc_cmd_t *cmd, const double *payload, 
             res[0] = fc_client_loss(a, c, payload, h->work);
             return FC_OK;
         }
+        if (cmd->flags & FC_EVAL_EXPECT) {
+            fc_prec_t q = {a->cov, payload + a->d, payload + a->d, a->delta};
+            fc_client_metrics_vi(a, c, payload, &q, res, h->work);
+            return FC_OK;
+        }
         fc_client_metrics(a, c, a->ops->has_sites, payload, res, NULL, h->work);
         return FC_OK;
     }
+    fc_work_set_round(h->work, cmd->round); /* SPEC §10: the mc streams' round */
     return a->ops->local(a, c, payload, res, h->work);
 }
 

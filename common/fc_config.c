@@ -70,6 +70,7 @@ static const char *const solver_names[] = {"auto", "newton", "cg", NULL};
 static const char *const optimizer_names[] = {"sgd", "adam", NULL};
 _Static_assert(sizeof((fc_config_t *)0)->run.client_delay == FC_DELAY_TEXT_MAX, "delay size");
 static const char *const stale_names[] = {"none", "inverse", NULL};
+static const char *const expect_names[] = {"point", "quadrature", "mc", NULL};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(fc_format_t) == sizeof(int), "enum size");
@@ -78,6 +79,7 @@ _Static_assert(sizeof(fc_schedule_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_solver_kind_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_optimizer_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_stale_damping_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(fc_expect_kind_t) == sizeof(int), "enum size");
 
 /* Offset of a field, with a compile-time check that the field has type T. */
 #define AT(field, T) _Generic(((fc_config_t *)0)->field, T : offsetof(fc_config_t, field))
@@ -142,6 +144,13 @@ static const keydesc_t keys[] = {
     K_INT("algorithm", "max_staleness", algorithm.max_staleness, B_LO, 0, 0, "0"),
     K_ENUM("algorithm", "staleness_damping", algorithm.staleness_damping, fc_stale_damping_t,
            stale_names, "none"),
+    /* SPEC §10 variational expectations; checked against the model and family in
+     * check_expectation. */
+    K_ENUM("algorithm", "expectation", algorithm.expectation, fc_expect_kind_t, expect_names,
+           "point"),
+    K_INT("algorithm", "quadrature_points", algorithm.quadrature_points, B_LO | B_HI, 1,
+          FC_QUADRATURE_MAX, "32"),
+    K_INT("algorithm", "mc_samples", algorithm.mc_samples, B_LO, 1, 0, "200"),
 
     K_INT("run", "rounds", run.rounds, B_LO, 0, 0, "100"),
     K_DBL("run", "tol", run.tol, B_LO, 0, 0, "1e-8"),
@@ -797,6 +806,11 @@ const char *fc_optimizer_name(fc_optimizer_t o)
     return enum_name(optimizer_names, (int)o);
 }
 
+const char *fc_expect_name(fc_expect_kind_t e)
+{
+    return enum_name(expect_names, (int)e);
+}
+
 /* ---------------------------------------------------------------------------------------
  * The INI file */
 
@@ -1122,6 +1136,55 @@ static int check_family_rank(const fc_config_t *c)
     return FC_OK;
 }
 
+/* SPEC §10: which algorithms, models and families take expectations under q, and the
+ * central reference that kl_to_opt needs. */
+static int check_expectation(const fc_config_t *c)
+{
+    char where[FC_PATH_MAX + 64];
+    const fc_algo_ops_t *a = fc_algo_find(c->algorithm.name);
+    const fc_family_ops_t *f = fc_family_find(c->algorithm.family);
+    const fc_model_ops_t *m = fc_model_find(c->model.type);
+    fc_expect_kind_t e = c->algorithm.expectation;
+    if (!a || !f || !m) return FC_OK;
+    if (a->needs_precision && f->cov_shape != FC_COV_FULL && f->cov_shape != FC_COV_DIAG) {
+        fc_config_where(c, "algorithm.family", where, sizeof where);
+        return fc_err_set(FC_ECONFIG, "%salgorithm.family: %s needs family full or diag, got %s",
+                          where, a->name, f->name);
+    }
+    if (e == FC_EXPECT_POINT) return FC_OK;
+    fc_config_where(c, "algorithm.expectation", where, sizeof where);
+    if (!a->expectations)
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.expectation: %s has no variational local step (fpc, pvi, "
+                          "central and bayes_admm have)",
+                          where, a->name);
+    if (!m->margin)
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.expectation: model %s has no Gaussian margins (linear, "
+                          "logistic and softmax have)",
+                          where, m->name);
+    if (e == FC_EXPECT_QUADRATURE && m->labels == FC_LABEL_CLASS)
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.expectation: quadrature integrates one margin (linear, "
+                          "logistic); %s has one per class: use mc",
+                          where, m->name);
+    if (a->uses_family && f->cov_shape == FC_COV_NONE) {
+        fc_config_where(c, "algorithm.family", where, sizeof where);
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.family: %s has no variational expectations (iso, diag and "
+                          "full have)",
+                          where, f->name);
+    }
+    if (!c->run.reference) {
+        fc_config_where(c, "run.reference", where, sizeof where);
+        return fc_err_set(FC_ECONFIG,
+                          "%srun.reference: kl_to_opt, reported with algorithm.expectation = %s, "
+                          "needs the central reference q*: set run.reference = true",
+                          where, expect_names[e]);
+    }
+    return FC_OK;
+}
+
 int fc_config_validate(const fc_config_t *c)
 {
     return fc_config_validate_role(c, 1);
@@ -1137,6 +1200,7 @@ int fc_config_validate_role(const fc_config_t *c, int reads_test)
     int err = check_algorithm(c);
     if (!err) err = check_family_rank(c);
     if (!err) err = check_async(c);
+    if (!err) err = check_expectation(c);
     if (!err) err = check_model_keys(c);
     if (err) return err;
 

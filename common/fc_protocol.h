@@ -37,6 +37,9 @@ typedef enum { FC_SLOT_MAIN = 0, FC_SLOT_REF = 1, FC_NSLOTS = 2 } fc_slot_t;
 
 /* FC_CMD_EVAL flags. */
 #define FC_EVAL_LOSS_ONLY 1 /* result is [Σℓ_k] only (line searches) */
+/* SPEC §10: [E_q ℓ_k, correction², E_q ∇ℓ_k] under q = N(m, S⁻¹), the payload being m and
+ * then the precision in the slot's shape (its factor L for full, S for diag, none for iso). */
+#define FC_EVAL_EXPECT 2
 
 typedef struct {
     int32_t code;  /* fc_cmd_code_t */
