@@ -21,6 +21,7 @@
 
 #include "fc_algo.h"
 #include "fc_config.h"
+#include "fc_family.h"
 #include "fc_job.h"
 #include "fc_la.h"
 #include "fc_mem.h"
@@ -178,9 +179,8 @@ static int one_family(fc_tp_t *tp, const opts_t *o, const char *family, double g
     }
     qsort(rates, 3, sizeof rates[0], cmp_double);
     /* The payload of one update: the state down, the change up (the transport's arrays). */
-    size_t np = strcmp(family, "full") == 0   ? (size_t)(o->d * o->d)
-                : strcmp(family, "diag") == 0 ? (size_t)o->d
-                                              : 0;
+    fc_family_dims_t fd = {(size_t)o->d, 0, 0, (size_t)(P - 1), 0};
+    size_t np = fc_family_find(family)->prec_len(&fd);
     size_t down = 5 + (size_t)o->d + np, up = 6 + (size_t)o->d + np;
     double rtt = 0.0, rate = rates[1];
     FC_CALL(pingpong(tp, down, up, &rtt));
