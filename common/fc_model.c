@@ -12,7 +12,9 @@
 #include "fc_registry.h"
 
 static fc_registry_t registry = {
-    "model", {&fc_model_linear_ops, &fc_model_logistic_ops, &fc_model_softmax_ops}, 3};
+    "model",
+    {&fc_model_linear_ops, &fc_model_logistic_ops, &fc_model_softmax_ops, &fc_model_mlp_ops},
+    4};
 
 const fc_model_ops_t *fc_model_find(const char *name)
 {
@@ -81,5 +83,7 @@ int fc_model_init(fc_model_t *m, const fc_model_ops_t *ops, size_t p, int classe
     m->d = d;
     m->beta = beta;
     memset(m->param, 0, sizeof m->param);
+    m->seed = 0;
+    m->bias_column = 0;
     return FC_OK;
 }

@@ -68,6 +68,8 @@ struct fc_model {
     size_t d;                      /* parameters: p, or p*C for softmax (theta[j*C + c]) */
     double beta;                   /* linear: noise precision */
     double param[FC_MODEL_PARAMS]; /* the model's own settings (its setup fills them) */
+    uint64_t seed;   /* run.seed, for a model's own seeded draws (mlp's Monte Carlo Fisher) */
+    int bias_column; /* 1: the last of the p columns is model.bias's constant 1 */
 };
 
 /* The row for a model.type name, or NULL. */

@@ -13,6 +13,7 @@
 extern const fc_model_ops_t fc_model_linear_ops;
 extern const fc_model_ops_t fc_model_logistic_ops;
 extern const fc_model_ops_t fc_model_softmax_ops;
+extern const fc_model_ops_t fc_model_mlp_ops;
 
 /* Saturating size arithmetic for work_size: an overflow yields SIZE_MAX, which the
  * caller's fc_alloc then rejects with FC_ENOMEM instead of allocating a wrapped size. */

@@ -19,7 +19,8 @@ struct fc_job {
     fc_shards_t lent;    /* or the borrowed opts.blocks */
     fc_data_t *test;     /* loaded (owned), rank 0 */
     fc_model_t model;
-    double *mu0; /* the model's prior mean, or NULL (μ₀ = 0) */
+    double *mu0;    /* the model's prior mean, or NULL (μ₀ = 0) */
+    size_t n_total; /* examples over every client */
     fc_algo_ctx_t ctx[FC_NSLOTS];
     fc_host_t *host;
     fc_server_env_t env;
@@ -106,12 +107,25 @@ static int check_memory(const fc_job_t *j, size_t n_clients)
         need = fmax(need, (double)fc_algo_memory_estimate(&j->ctx[FC_SLOT_REF], n_clients, max_n));
     need += checkpoint_bytes(j, n_clients) + async_bytes(j, n_clients);
     if (need <= have) return FC_OK;
+    /* When the family keeps d×d sites, that is the key to change: name it where it was set,
+     * with one site's size. */
+    const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN];
+    char where[FC_PATH_MAX + 96] = "";
+    double site = (double)fc_family_site_len(a->family, &a->fd) * sizeof(double);
+    if (a->ops->uses_family && site >= (double)a->d * (double)a->d * sizeof(double)) {
+        size_t at;
+        fc_config_where(j->cfg, "algorithm.family", where, sizeof where);
+        at = strlen(where);
+        snprintf(where + at, sizeof where - at,
+                 "algorithm.family: %s keeps a d x d site per client (%.3g GiB each); ",
+                 a->family->name, site / 1073741824.0);
+    }
     return fc_err_set(FC_ECONFIG,
-                      "this run needs about %.3g GiB on this rank (d = %zu parameters, %zu "
+                      "%sthis run needs about %.3g GiB on this rank (d = %zu parameters, %zu "
                       "clients here, family %s; the central reference (run.reference) keeps "
                       "d x d matrices) but the machine has %.3g GiB; use a smaller model, "
                       "more ranks, a smaller family, or run.reference = false",
-                      need / 1073741824.0, j->ctx[FC_SLOT_MAIN].d, n_clients,
+                      where, need / 1073741824.0, j->ctx[FC_SLOT_MAIN].d, n_clients,
                       j->ctx[FC_SLOT_MAIN].family->name, have / 1073741824.0);
 }
 
@@ -149,6 +163,8 @@ static const char *model_key_value(const char *key, const void *cfg)
 static int model_own(fc_job_t *j)
 {
     const fc_model_ops_t *ops = j->model.ops;
+    j->model.seed = j->cfg->run.seed;
+    j->model.bias_column = j->cfg->model.bias;
     int err = ops->setup ? ops->setup(&j->model, model_key_value, j->cfg) : FC_OK;
     if (err || !ops->init_mean) return err;
     err = fc_calloc(j->model.d, sizeof(double), &j->mu0);
@@ -179,6 +195,25 @@ static int build_model(fc_job_t *j, long p_raw, long classes)
     return err;
 }
 
+/* Chain callback: this rank's examples, added in client order. */
+static void add_examples(void *ctx, double *acc)
+{
+    const fc_shards_t *sh = ctx;
+    for (size_t i = 0; i < sh->hi - sh->lo; i++)
+        acc[0] += (double)sh->block[i]->n;
+}
+
+/* Collective: N = Σ_k N_k over every client, on every rank (fedavg's share N_k/N of the
+ * prior, SPEC §9). Exact in a double up to 2^53 examples. */
+static int count_examples(fc_job_t *j)
+{
+    double acc[1] = {0.0};
+    int err = fc_tp_chain_sum(j->tp, acc, 1, add_examples, (void *)job_shards(j));
+    if (!err) err = fc_tp_bcast(j->tp, acc, sizeof acc, 0);
+    if (!err) j->n_total = (size_t)acc[0];
+    return err;
+}
+
 /* The run's algorithm and the central reference (empty without run.reference). */
 static void build_contexts(fc_job_t *j)
 {
@@ -188,9 +223,11 @@ static void build_contexts(fc_job_t *j)
         j->opts.algo_ops ? j->opts.algo_ops : fc_algo_find(c->algorithm.name);
     fc_algo_ctx_init(&j->ctx[FC_SLOT_MAIN], c, ops, &j->model, K);
     j->ctx[FC_SLOT_MAIN].mu0 = j->mu0;
+    j->ctx[FC_SLOT_MAIN].n_total = j->n_total;
     if (c->run.reference) {
         fc_algo_ctx_init(&j->ctx[FC_SLOT_REF], c, fc_algo_find("central"), &j->model, K);
         j->ctx[FC_SLOT_REF].mu0 = j->mu0;
+        j->ctx[FC_SLOT_REF].n_total = j->n_total;
     }
 }
 
@@ -229,6 +266,7 @@ int fc_job_create(fc_tp_t *tp, const fc_config_t *c, const fc_job_opts_t *o, fc_
     if (!err) err = fc_tp_max_long(tp, &p_raw);
     if (!err) err = fc_tp_max_long(tp, &classes);
     if (!err) err = agree_or_report(tp, build_model(j, p_raw, classes));
+    if (!err) err = count_examples(j);
     if (!err) {
         build_contexts(j);
         warn_config(j);

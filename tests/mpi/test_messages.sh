@@ -13,6 +13,6 @@ done
 status=0
 "$FEDPC" run "$CFG/linear.ini" --set model.type=lineer >"$WORK/model.log" 2>&1 </dev/null || status=$?
 [ "$status" -eq 2 ] || fail "unknown model.type: exit $status"
-grep -qF "model.type: expected one of linear, logistic, softmax, got 'lineer'" "$WORK/model.log" ||
+grep -qF "model.type: expected one of linear, logistic, softmax, mlp, got 'lineer'" "$WORK/model.log" ||
   { cat "$WORK/model.log"; fail "unknown model.type does not list the models"; }
 echo "messages: ok"

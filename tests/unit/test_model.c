@@ -447,7 +447,7 @@ START_TEST(registry_and_init)
     fc_model_t m, keep;
     for (size_t k = 0; k < sizeof NAMES / sizeof NAMES[0]; k++)
         ck_assert_str_eq(fc_model_find(NAMES[k])->name, NAMES[k]);
-    ck_assert_ptr_null(fc_model_find("mlp"));
+    ck_assert_ptr_null(fc_model_find("perceptron"));
     ck_assert_ptr_null(fc_model_find(NULL));
 
     ck_assert_int_eq(fc_model_init(&m, fc_model_find("linear"), 5, 7, 1.5), FC_OK);
