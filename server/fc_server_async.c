@@ -333,11 +333,10 @@ static int send_down(server_t *s, async_t *as, int rank, int kind, size_t k, dou
 static int take_failure(server_t *s, int rank)
 {
     char text[FC_FAIL_TEXT];
-    int code = (int)0;
+    int code = (int)s->async->up[2]; /* the header just received */
     int err = fc_tp_recv(s->env->tp, rank, FC_TAG_TEXT, text, sizeof text, NULL, NULL);
     if (err) return err;
     text[sizeof text - 1] = '\0';
-    code = (int)s->async->up[2];
     return fc_err_set(code ? code : FC_EINVAL, "%s", text);
 }
 

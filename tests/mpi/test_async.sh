@@ -31,6 +31,13 @@ for np in 2 4; do
     same_run "$WORK/free$np" "$WORK/replay$np-$nq"
   done
 done
+# summary.json echoes the schedule's keys for asynchronous runs only.
+for key in max_staleness staleness_damping replay client_delay; do
+  grep -q "\"$key\"" "$WORK/free2/summary.json" || fail "async summary.json lacks $key"
+done
+run_p 1 "$WORK/sync" "$CFG/logistic.ini" --set run.rounds=2 || fail "sync run exited $?"
+grep -q '"max_staleness"\|"client_delay"' "$WORK/sync/summary.json" &&
+  fail "a synchronous summary.json echoes the asynchronous keys"
 echo "ok acceptance 1: replays of P = 2 and P = 4 runs identical (P = 4's order on P = 2 and 1)"
 
 # Acceptance 2: a recorded order in which every client waits for the previous one (each
