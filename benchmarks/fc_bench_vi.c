@@ -11,8 +11,8 @@
  *   fc_bench_vi CONFIG.ini [--set section.key=value]... [--rounds R]
  *
  * The library is not changed to measure it: the link wraps (-Wl,--wrap) fc_vi_eval,
- * fc_trsm_lower, fc_gemm and fc_syrk_t (counted together), fc_chol and fc_solve_local_warm, and the meter below is the one
- * global state of this harness. */
+ * fc_trsm_lower, fc_gemm and fc_syrk_t (counted together), fc_chol and fc_solve_local_warm, and the
+ * meter below is the one global state of this harness. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +30,7 @@
 #include "fc_variational.h"
 
 enum { PH_VI, PH_TRSM, PH_GEMM, PH_CHOL, PH_NEWTON, PH_N };
-static const char *const ph_name[PH_N] = {"expectations", "trsm", "gemm", "chol",
-                                          "point Newton"};
+static const char *const ph_name[PH_N] = {"expectations", "trsm", "gemm", "chol", "point Newton"};
 static struct {
     double sec[PH_N], flops[PH_N];
     int depth[PH_N];
@@ -238,10 +237,11 @@ int main(int argc, char **argv)
     size_t max_n = 0, p = 0;
     printf("case %s: model %s, family %s, algorithm %s, K = %d, %d rounds, %d nodes, %d "
            "samples\n",
-           argv[1], c.model.type, c.algorithm.family, c.algorithm.name, c.partition.clients,
-           rounds, c.algorithm.quadrature_points, c.algorithm.mc_samples);
+           argv[1], c.model.type, c.algorithm.family, c.algorithm.name, c.partition.clients, rounds,
+           c.algorithm.quadrature_points, c.algorithm.mc_samples);
     printf("dgemm 1000³ in this run: %.2f GFLOP/s\n\n", rate);
-    printf("| expectation | s/round | × point | expectations s (count) | trsm s (GFLOP/s) | gemm+syrk s "
+    printf("| expectation | s/round | × point | expectations s (count) | trsm s (GFLOP/s) | "
+           "gemm+syrk s "
            "(GFLOP/s) | chol s | point Newton s |\n|---|---|---|---|---|---|---|---|\n");
     /* gemm s: gemm and syrk; the point Newton solve's own syrk and gemm are in both columns */
     for (int k = 0; k < 3; k++) {

@@ -634,8 +634,7 @@ START_TEST(lowrank_variance_is_full_diagonal_inverse)
         col[j] = 1.0;
         test_chol_solve(p, L, col);
         if (verbose()) printf("lowrank variance %zu: %.17g vs %.17g\n", j, var[j], col[j]);
-        ck_assert_msg(fabs(var[j] - col[j]) <= 1e-10 * col[j], "%zu: %g vs %g", j, var[j],
-                      col[j]);
+        ck_assert_msg(fabs(var[j] - col[j]) <= 1e-10 * col[j], "%zu: %g vs %g", j, var[j], col[j]);
     }
     free(L), free(col), free(var), free(work);
     fc_testjob_free(&tf);
