@@ -110,6 +110,12 @@ typedef struct fc_family_ops {
     /* Optional: client k's site H in the layout of the server's sums (out: prec_len
      * doubles), its term of ΣH. NULL: a copy (site_len = prec_len). */
     void (*place)(const fc_family_dims_t *fd, size_t k, const double *H, double *out);
+    /* Optional (SPEC §10 variance.txt): var = diag(S⁻¹) for the server's S (prec_len doubles)
+     * of a family whose cov_shape is NONE, with variance_work(fd) doubles of work. NULL:
+     * the shape says it (full: from the factor; diag: 1/S; iso: 1/δ). */
+    void (*variance)(const fc_family_dims_t *fd, double delta, const double *S, double *var,
+                     double *work);
+    size_t (*variance_work)(const fc_family_dims_t *fd);
 } fc_family_ops_t;
 
 /* The row for an algorithm.family name, or NULL. */

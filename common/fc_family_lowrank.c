@@ -388,6 +388,37 @@ static void lr_place(const fc_family_dims_t *fd, size_t k, const double *H, doub
     fc_copy(d * r, H + 1 + d, out + HDR + d + k * d * r);
 }
 
+/* SPEC §10 variance.txt: diag(S⁻¹) of the state S = diag(S_d) + WWᵀ by Woodbury,
+ * 1/S_d,i − ‖Lc⁻¹ b_i‖² with b_i the rows of B = S_d⁻¹W and Lc Lcᵀ = I + WᵀB (one gemm, one
+ * Cholesky of ncols × ncols, one dtrsm; no d×d matrix). */
+static size_t lr_variance_work(const fc_family_dims_t *fd)
+{
+    size_t q = server_cols(fd);
+    return fd->d * q + q * q;
+}
+
+static void lr_variance(const fc_family_dims_t *fd, double delta, const double *S, double *var,
+                        double *work)
+{
+    size_t d = fd->d, nc = (size_t)S[0];
+    const double *Sd = S + HDR, *W = Sd + d;
+    double *B = work, *C = work + d * nc;
+    (void)delta;
+    for (size_t i = 0; i < d; i++) {
+        var[i] = 1.0 / Sd[i];
+        for (size_t j = 0; j < nc; j++)
+            B[i * nc + j] = W[i * nc + j] / Sd[i];
+    }
+    if (nc == 0) return;
+    fc_gemm(1, 0, nc, nc, d, 1.0, W, nc, B, nc, 0.0, C, nc);
+    for (size_t j = 0; j < nc; j++)
+        C[j * nc + j] += 1.0;
+    if (fc_chol(nc, C, "lowrank capacitance") != FC_OK) return; /* I + WᵀD⁻¹W is PD */
+    fc_trsm_lower(1, 1, d, nc, C, B, nc);
+    for (size_t i = 0; i < d; i++)
+        var[i] -= fc_dot(nc, B + i * nc, B + i * nc);
+}
+
 const fc_family_ops_t fc_family_lowrank_ops = {
     .name = "lowrank",
     .uses_rank = 1,
@@ -405,4 +436,6 @@ const fc_family_ops_t fc_family_lowrank_ops = {
     .damp = lr_damp,
     .place = lr_place,
     .wire_len = lr_wire_len,
+    .variance = lr_variance,
+    .variance_work = lr_variance_work,
 };

@@ -207,11 +207,22 @@ static void eval_visit_y(void *vctx, size_t i, double weight, double *a)
 }
 
 /* E_q[∇²ℓ] = Σ_i (x_i x_iᵀ) ⊗ W_i: for each class c the rows (j·C + c) are Xᵀ U_c with
- * U_c[i, j'·C + c'] = x_ij' W_i[c, c'] — C gemms; symmetrised against rounding. */
+ * U_c[i, j'·C + c'] = x_ij' W_i[c, c'] — C gemms; symmetrised against rounding. With one
+ * margin and w_i = E[ψ''] ≥ 0 (linear, logistic) it is one syrk, half the flops. */
 static void assemble_hessian(const fc_model_t *m, const fc_data_t *blk, const double *W, double *U,
                              double *hess)
 {
     size_t n = blk->n, p = m->p, C = (size_t)m->classes, d = m->d;
+    int psd = C == 1;
+    for (size_t i = 0; psd && i < n; i++)
+        psd = W[i] >= 0.0;
+    if (psd) { /* one margin, convex ψ: Xᵀ diag(w) X as one syrk on the rows √w_i x_i */
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < p; j++)
+                U[i * p + j] = sqrt(W[i]) * blk->X[i * p + j];
+        fc_syrk_t(p, n, 1.0, U, p, 0.0, hess, p);
+        return;
+    }
     for (size_t c = 0; c < C; c++) {
         for (size_t i = 0; i < n; i++) {
             const double *xi = blk->X + i * p, *Wi = W + i * C * C + c * C;

@@ -104,6 +104,7 @@ static double server_vi_bytes(const fc_job_t *j)
     const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN], *r = &j->ctx[FC_SLOT_REF];
     double d = (double)a->d, need = d;
     if (a->cov == FC_COV_FULL || (r->ops && r->cov == FC_COV_FULL)) need += d * d;
+    if (a->family->variance) need += (double)a->family->variance_work(&a->fd);
     if (a->expect.kind != FC_EXPECT_POINT) need += 3.0 * d * d + 2.0 * d;
     return need * sizeof(double);
 }

@@ -373,8 +373,13 @@ static int server_alloc(server_t *s)
         FC_CALL(fc_alloc(s->ctx->model->ops->work_size(s->ctx->model, s->env->test->n),
                          sizeof(double), &s->test_work));
     FC_CALL(fc_calloc(s->d, sizeof(double), &s->var));
-    if (ctx[FC_SLOT_MAIN].cov == FC_COV_FULL || ctx[FC_SLOT_REF].cov == FC_COV_FULL)
-        FC_CALL(fc_calloc(s->d * s->d, sizeof(double), &s->var_work));
+    const fc_family_ops_t *fam = ctx[FC_SLOT_MAIN].family;
+    size_t nv = ctx[FC_SLOT_MAIN].cov == FC_COV_FULL || ctx[FC_SLOT_REF].cov == FC_COV_FULL
+                    ? s->d * s->d
+                    : 0;
+    if (fam->variance && fam->variance_work(&ctx[FC_SLOT_MAIN].fd) > nv)
+        nv = fam->variance_work(&ctx[FC_SLOT_MAIN].fd);
+    if (nv) FC_CALL(fc_calloc(nv, sizeof(double), &s->var_work));
     if (ctx[FC_SLOT_MAIN].expect.kind != FC_EXPECT_POINT) {
         FC_CALL(fc_calloc(s->d + s->d * s->d, sizeof(double), &s->vi_payload));
         FC_CALL(fc_calloc(fc_gauss_kl_work(s->d), sizeof(double), &s->kl_work));
@@ -435,7 +440,10 @@ static int finish(server_t *s, const fc_metrics_t *last, const char *status, con
      * precision: 1/δ). */
     fc_prec_t q;
     fc_global_prec(s->ctx, s->g, &q);
-    fc_prec_variance(s->d, &q, s->var, s->var_work);
+    if (s->ctx->family->variance && s->g->S) /* a structured S (lowrank): the family's own */
+        s->ctx->family->variance(&s->ctx->fd, s->ctx->delta, s->g->S, s->var, s->var_work);
+    else
+        fc_prec_variance(s->d, &q, s->var, s->var_work);
     if (!err) err = fc_output_variance(s->env->out_dir, s->d, s->var);
     if (!err) err = fc_output_summary(s->env->out_dir, c, &sum);
     return err;

@@ -601,6 +601,48 @@ START_TEST(bayes_admm_matches_independent_equations)
 }
 END_TEST
 
+/* variance.txt of the lowrank family (Woodbury) against the inverse of full's S, column by
+ * column with this file's Cholesky: with r = d the two families hold the same posterior. */
+START_TEST(lowrank_variance_is_full_diagonal_inverse)
+{
+    const fc_model_ops_t *ops = fc_model_find("logistic");
+    fc_model_t model;
+    fc_data_t *b[MAXK];
+    size_t K = 3, p = 4;
+    OK(fc_model_init(&model, ops, p, 1, 1.0));
+    fc_test_blocks(&model, K, 20, p - 1, 1, 0.3, 31, b);
+    fc_config_t c;
+    fc_testjob_t tf, tl;
+    config_for(&c, "logistic", K, "fpc", "full", "point", 1.0);
+    fc_testjob_init(&tf, &c, b, 0);
+    config_for(&c, "logistic", K, "fpc", "lowrank", "point", 1.0);
+    c.algorithm.rank = (int)p;
+    fc_testjob_init(&tl, &c, b, 0);
+    for (int r = 1; r <= 3; r++) {
+        OK(fc_testjob_round(&tf, r));
+        OK(fc_testjob_round(&tl, r));
+    }
+    const fc_algo_ctx_t *la = fc_testjob_ctx(&tl);
+    double *L = dalloc(p * p), *col = dalloc(p), *var = dalloc(p);
+    double *work = dalloc(la->family->variance_work(&la->fd));
+    ck_assert(la->family->variance != NULL);
+    la->family->variance(&la->fd, la->delta, fc_server_global(tl.srv)->S, var, work);
+    memcpy(L, fc_server_global(tf.srv)->S, p * p * sizeof *L);
+    ck_assert(test_chol(p, L));
+    for (size_t j = 0; j < p; j++) {
+        memset(col, 0, p * sizeof *col);
+        col[j] = 1.0;
+        test_chol_solve(p, L, col);
+        if (verbose()) printf("lowrank variance %zu: %.17g vs %.17g\n", j, var[j], col[j]);
+        ck_assert_msg(fabs(var[j] - col[j]) <= 1e-10 * col[j], "%zu: %g vs %g", j, var[j], col[j]);
+    }
+    free(L), free(col), free(var), free(work);
+    fc_testjob_free(&tf);
+    fc_testjob_free(&tl);
+    free_blocks(b, K);
+}
+END_TEST
+
 static Suite *variational_suite(void)
 {
     Suite *s = suite_create("variational");
@@ -617,6 +659,7 @@ static Suite *variational_suite(void)
     tcase_add_test(tc, bayes_admm_linear_exact_one_round);
     tcase_add_test(tc, bayes_admm_logistic_converges_to_map);
     tcase_add_test(tc, bayes_admm_matches_independent_equations);
+    tcase_add_test(tc, lowrank_variance_is_full_diagonal_inverse);
     suite_add_tcase(s, tc);
     return s;
 }
