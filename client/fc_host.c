@@ -236,6 +236,8 @@ int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, doub
     if (cmd->code == FC_CMD_STATE_PUT) return state_put(h, payload);
     int err = FC_OK;
     size_t failed = 0;
+    if (cmd->code == FC_CMD_UPDATE || cmd->code == FC_CMD_UPDATE_ONE)
+        h->ctx[cmd->slot].round = cmd->round; /* per-round streams (fedavg's shuffles) */
     if (cmd->code == FC_CMD_UPDATE) {
         /* The reference (central) and any algorithm that needs every client ignore
          * algorithm.participation (SPEC §3.5: θ* is over all the data). */

@@ -13,10 +13,11 @@
 #include "fc_registry.h"
 #include "fc_rng.h"
 
-static fc_registry_t registry = {
-    "algorithm",
-    {&fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops, &fc_algo_ama_ops, &fc_algo_central_ops},
-    5};
+static fc_registry_t registry = {"algorithm",
+                                 {&fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops,
+                                  &fc_algo_ama_ops, &fc_algo_central_ops, &fc_algo_fedavg_ops,
+                                  &fc_algo_fedprox_ops},
+                                 7};
 
 const fc_algo_ops_t *fc_algo_find(const char *name)
 {
@@ -101,6 +102,10 @@ void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_algo_ops_
                          : ops                        ? ops->default_local_steps
                                                       : 50;
     a->local.tol = c->algorithm.local_tol;
+    a->optimizer = c->algorithm.optimizer;
+    a->lr = c->algorithm.lr;
+    a->batch_size = (size_t)c->algorithm.batch_size;
+    a->local_epochs = c->algorithm.local_epochs;
     /* Matrix-free when asked, or (auto) when a d×d matrix would not fit comfortably, for
      * the families that can go without one. */
     a->local.matrix_free =
@@ -212,6 +217,9 @@ int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
     /* Cholesky scratch for the cavity check, which only damping α > 1 needs (fc_family.h). */
     size_t nchol = a->family->work_len(&a->fd, 1) - a->family->work_len(&a->fd, 0);
     if (nchol && a->damping > 1.0) FC_CALL(fc_calloc(nchol, sizeof(double), &w->chol));
+    size_t nalgo = a->ops && a->ops->work_len ? a->ops->work_len(a, max_n) : 0;
+    if (nalgo) FC_CALL(fc_calloc(nalgo, sizeof(double), &w->algo));
+    w->algo_max_n = max_n;
     *out = w;
     return FC_OK;
 cleanup:
@@ -233,6 +241,7 @@ void fc_work_destroy(fc_work_t **pw)
     fc_free(&w->H_new);
     fc_free(&w->chol);
     fc_free(&w->scratch);
+    fc_free(&w->algo);
     fc_free(pw);
 }
 
@@ -375,6 +384,7 @@ size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t 
     fam = sat_muladd(1, a->family->factor_len(&a->fd), fam);
     doubles = sat_muladd(1, fam, doubles);
     doubles = sat_muladd(1, a->model->ops->work_size(a->model, max_n), doubles);
+    if (a->ops->work_len) doubles = sat_muladd(1, a->ops->work_len(a, max_n), doubles);
     return sat_muladd(doubles, sizeof(double), 0);
 }
 

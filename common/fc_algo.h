@@ -43,6 +43,15 @@ typedef struct {
     double damping;        /* α */
     double penalty;        /* ρ */
     fc_solve_opts_t local; /* local solver options */
+    /* fedavg, fedprox (SPEC §9): the local optimiser of algorithm.optimizer, lr,
+     * batch_size and local_epochs. */
+    fc_optimizer_t optimizer;
+    double lr;
+    size_t batch_size;
+    int local_epochs;
+    size_t n_total; /* N = Σ_k N_k over every client (the job counts it; 0 = not known) */
+    int round;      /* the round of the update being run: the client host sets it for each
+                     * update command (per-round random streams, seeded by round, not rank) */
 } fc_algo_ctx_t;
 
 /* The server's global state. m is the posterior mean (θ̄ for admm/ama, θ for central).
@@ -121,6 +130,10 @@ typedef struct fc_algo_ops {
     /* Server: take the totals and recompute the global state. */
     FC_MUST int (*apply)(const fc_algo_ctx_t *a, fc_global_t *g, const double *totals,
                          const fc_oracle_t *oracle);
+    /* Optional: doubles of the algorithm's own per-rank scratch for client blocks of up to
+     * max_n examples (fedavg's shuffle and minibatch); fc_work_create allocates them and
+     * fc_algo_memory_estimate counts them. NULL: none. */
+    size_t (*work_len)(const fc_algo_ctx_t *a, size_t max_n);
 } fc_algo_ops_t;
 
 /* Doubles one participating client exchanges per round: the row's wire_len, or

@@ -12,6 +12,8 @@ struct fc_work {
     double *H_new;                       /* fc_family_site_len */
     double *chol;                        /* full: d*d scratch for PD checks */
     double *scratch;                     /* the family's curvature scratch (scratch_len) */
+    double *algo;                        /* the algorithm's own scratch (its row's work_len) */
+    size_t algo_max_n;                   /* the largest client block algo is sized for */
 };
 
 extern const fc_algo_ops_t fc_algo_fpc_ops;
@@ -19,5 +21,7 @@ extern const fc_algo_ops_t fc_algo_pvi_ops;
 extern const fc_algo_ops_t fc_algo_admm_ops;
 extern const fc_algo_ops_t fc_algo_ama_ops;
 extern const fc_algo_ops_t fc_algo_central_ops;
+extern const fc_algo_ops_t fc_algo_fedavg_ops;
+extern const fc_algo_ops_t fc_algo_fedprox_ops;
 
 #endif

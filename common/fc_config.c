@@ -65,12 +65,14 @@ static const char *const format_names[] = {"synthetic", "csv", "libsvm", "idx", 
 static const char *const scheme_names[] = {"iid", "dirichlet", "label_groups", "files", NULL};
 static const char *const schedule_names[] = {"synchronous", "sequential", NULL};
 static const char *const solver_names[] = {"auto", "newton", "cg", NULL};
+static const char *const optimizer_names[] = {"sgd", "adam", NULL};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(fc_format_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_scheme_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_schedule_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_solver_kind_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(fc_optimizer_t) == sizeof(int), "enum size");
 
 /* Offset of a field, with a compile-time check that the field has type T. */
 #define AT(field, T) _Generic(((fc_config_t *)0)->field, T : offsetof(fc_config_t, field))
@@ -126,6 +128,11 @@ static const keydesc_t keys[] = {
     /* lowrank family (SPEC §12); checked against the family in check_family_rank. */
     K_INT("algorithm", "rank", algorithm.rank, B_LO, 0, 0, "0"),
     K_INT("algorithm", "server_rank", algorithm.server_rank, B_LO, 0, 0, "0"),
+    /* fedavg, fedprox (SPEC §9). lr is the step on the sum-semantics f_k (README). */
+    K_ENUM("algorithm", "optimizer", algorithm.optimizer, fc_optimizer_t, optimizer_names, "sgd"),
+    K_DBL("algorithm", "lr", algorithm.lr, B_LO | B_LO_OPEN, 0, 0, "0.001"),
+    K_INT("algorithm", "batch_size", algorithm.batch_size, B_LO, 1, 0, "32"),
+    K_INT("algorithm", "local_epochs", algorithm.local_epochs, B_LO, 1, 0, "1"),
 
     K_INT("run", "rounds", run.rounds, B_LO, 0, 0, "100"),
     K_DBL("run", "tol", run.tol, B_LO, 0, 0, "1e-8"),
@@ -766,6 +773,11 @@ const char *fc_schedule_name(fc_schedule_t s)
 const char *fc_solver_kind_name(fc_solver_kind_t s)
 {
     return enum_name(solver_names, (int)s);
+}
+
+const char *fc_optimizer_name(fc_optimizer_t o)
+{
+    return enum_name(optimizer_names, (int)o);
 }
 
 /* ---------------------------------------------------------------------------------------

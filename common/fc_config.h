@@ -17,7 +17,7 @@
 #define FC_PATH_MAX 4096
 #define FC_NAME_MAX 32
 /* Number of keys (SPEC §6 plus algorithm.local_solver), the length of origin[]. */
-#define FC_CONFIG_NKEYS 39
+#define FC_CONFIG_NKEYS 43
 /* A model's own keys: at most this many set, each value at most this long. */
 #define FC_MODEL_OWN_MAX 8
 #define FC_MODEL_VALUE_MAX 128
@@ -32,6 +32,8 @@ typedef enum { FC_SCHED_SYNC, FC_SCHED_SEQ } fc_schedule_t;
 /* A set of schedules as a bit mask (an algorithm row's capabilities). */
 #define FC_SCHEDULE_BIT(s) (1u << (unsigned)(s))
 typedef enum { FC_SOLVER_AUTO, FC_SOLVER_NEWTON, FC_SOLVER_CG } fc_solver_kind_t;
+/* fedavg/fedprox local optimiser (SPEC §9). */
+typedef enum { FC_OPT_SGD, FC_OPT_ADAM } fc_optimizer_t;
 
 typedef struct {
     char source[FC_PATH_MAX]; /* the config file ("" when built from defaults only) */
@@ -82,6 +84,12 @@ typedef struct {
          * (0 = K·r, the exact stack). */
         int rank;
         int server_rank;
+        /* fedavg, fedprox (SPEC §9): the local optimiser, its step size, the minibatch size
+         * (a block of at most this many examples is one batch) and the passes per round. */
+        fc_optimizer_t optimizer;
+        double lr;
+        int batch_size;
+        int local_epochs;
     } algorithm;
     struct {
         int rounds;
@@ -171,5 +179,6 @@ const char *fc_format_name(fc_format_t f);
 const char *fc_scheme_name(fc_scheme_t s);
 const char *fc_schedule_name(fc_schedule_t s);
 const char *fc_solver_kind_name(fc_solver_kind_t s);
+const char *fc_optimizer_name(fc_optimizer_t o);
 
 #endif

@@ -19,7 +19,8 @@ struct fc_job {
     fc_shards_t lent;    /* or the borrowed opts.blocks */
     fc_data_t *test;     /* loaded (owned), rank 0 */
     fc_model_t model;
-    double *mu0; /* the model's prior mean, or NULL (μ₀ = 0) */
+    double *mu0;    /* the model's prior mean, or NULL (μ₀ = 0) */
+    size_t n_total; /* examples over every client */
     fc_algo_ctx_t ctx[FC_NSLOTS];
     fc_host_t *host;
     fc_server_env_t env;
@@ -177,6 +178,25 @@ static int build_model(fc_job_t *j, long p_raw, long classes)
     return err;
 }
 
+/* Chain callback: this rank's examples, added in client order. */
+static void add_examples(void *ctx, double *acc)
+{
+    const fc_shards_t *sh = ctx;
+    for (size_t i = 0; i < sh->hi - sh->lo; i++)
+        acc[0] += (double)sh->block[i]->n;
+}
+
+/* Collective: N = Σ_k N_k over every client, on every rank (fedavg's share N_k/N of the
+ * prior, SPEC §9). Exact in a double up to 2^53 examples. */
+static int count_examples(fc_job_t *j)
+{
+    double acc[1] = {0.0};
+    int err = fc_tp_chain_sum(j->tp, acc, 1, add_examples, (void *)job_shards(j));
+    if (!err) err = fc_tp_bcast(j->tp, acc, sizeof acc, 0);
+    if (!err) j->n_total = (size_t)acc[0];
+    return err;
+}
+
 /* The run's algorithm and the central reference (empty without run.reference). */
 static void build_contexts(fc_job_t *j)
 {
@@ -186,9 +206,11 @@ static void build_contexts(fc_job_t *j)
         j->opts.algo_ops ? j->opts.algo_ops : fc_algo_find(c->algorithm.name);
     fc_algo_ctx_init(&j->ctx[FC_SLOT_MAIN], c, ops, &j->model, K);
     j->ctx[FC_SLOT_MAIN].mu0 = j->mu0;
+    j->ctx[FC_SLOT_MAIN].n_total = j->n_total;
     if (c->run.reference) {
         fc_algo_ctx_init(&j->ctx[FC_SLOT_REF], c, fc_algo_find("central"), &j->model, K);
         j->ctx[FC_SLOT_REF].mu0 = j->mu0;
+        j->ctx[FC_SLOT_REF].n_total = j->n_total;
     }
 }
 
@@ -227,6 +249,7 @@ int fc_job_create(fc_tp_t *tp, const fc_config_t *c, const fc_job_opts_t *o, fc_
     if (!err) err = fc_tp_max_long(tp, &p_raw);
     if (!err) err = fc_tp_max_long(tp, &classes);
     if (!err) err = agree_or_report(tp, build_model(j, p_raw, classes));
+    if (!err) err = count_examples(j);
     if (!err) {
         build_contexts(j);
         warn_config(j);

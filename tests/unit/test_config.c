@@ -94,6 +94,10 @@ static void assert_same_settings(const fc_config_t *a, const fc_config_t *b)
     ck_assert_int_eq(fc_config_local_steps(a), fc_config_local_steps(b));
     ck_assert_double_eq(a->algorithm.local_tol, b->algorithm.local_tol);
     ck_assert_int_eq(a->algorithm.local_solver, b->algorithm.local_solver);
+    ck_assert_int_eq(a->algorithm.optimizer, b->algorithm.optimizer);
+    ck_assert_double_eq(a->algorithm.lr, b->algorithm.lr);
+    ck_assert_int_eq(a->algorithm.batch_size, b->algorithm.batch_size);
+    ck_assert_int_eq(a->algorithm.local_epochs, b->algorithm.local_epochs);
     ck_assert_int_eq(a->run.rounds, b->run.rounds);
     ck_assert_double_eq(a->run.tol, b->run.tol);
     ck_assert_uint_eq(a->run.seed, b->run.seed);
@@ -168,7 +172,15 @@ static const bad_t bad[] = {
     {"bad model type", "[model]\ntype = mlp2\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: model.type: expected one of linear, logistic, softmax, mlp, got 'mlp2'"},
     {"bad algorithm name", "[algorithm]\nname = sgd\n", {NULL}, {NULL}, FC_ECONFIG,
-     "$D/cfg.ini:2: algorithm.name: expected one of fpc, pvi, admm, ama, central, got 'sgd'"},
+     "$D/cfg.ini:2: algorithm.name: expected one of fpc, pvi, admm, ama, central, fedavg, fedprox, got 'sgd'"},
+    {"lr 0", "[algorithm]\nlr = 0\n", {NULL}, {NULL}, FC_ECONFIG,
+     "$D/cfg.ini:2: algorithm.lr: must be > 0, got 0"},
+    {"batch_size 0", "[algorithm]\nbatch_size = 0\n", {NULL}, {NULL}, FC_ECONFIG,
+     "$D/cfg.ini:2: algorithm.batch_size: must be >= 1, got 0"},
+    {"local_epochs 0", "[algorithm]\nlocal_epochs = 0\n", {NULL}, {NULL}, FC_ECONFIG,
+     "$D/cfg.ini:2: algorithm.local_epochs: must be >= 1, got 0"},
+    {"bad optimizer", "[algorithm]\noptimizer = sgdm\n", {NULL}, {NULL}, FC_ECONFIG,
+     "$D/cfg.ini:2: algorithm.optimizer: expected one of sgd, adam, got 'sgdm'"},
     {"duplicate key", "[run]\nrounds = 5\ntol = 1e-6\nrounds = 6\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:4: run.rounds: duplicate key (first set on line 2)"},
     {"syntax error", "[run]\nrounds = 5\nthis is not a key\n", {NULL}, {NULL}, FC_ECONFIG,
@@ -363,6 +375,10 @@ START_TEST(defaults_match_spec)
     ck_assert_int_eq(c->algorithm.local_steps, 0);
     ck_assert_double_eq(c->algorithm.local_tol, 1e-10);
     ck_assert_int_eq(c->algorithm.local_solver, FC_SOLVER_AUTO);
+    ck_assert_int_eq(c->algorithm.optimizer, FC_OPT_SGD);
+    ck_assert_double_eq(c->algorithm.lr, 0.001);
+    ck_assert_int_eq(c->algorithm.batch_size, 32);
+    ck_assert_int_eq(c->algorithm.local_epochs, 1);
     ck_assert_int_eq(c->run.rounds, 100);
     ck_assert_double_eq(c->run.tol, 1e-8);
     ck_assert_uint_eq(c->run.seed, 1);
@@ -428,17 +444,21 @@ static const char full_ini[] = "[data]\n"                       /* 1 */
                                "local_solver = cg\n"            /* 32 */
                                "rank = 4\n"                     /* 33 */
                                "server_rank = 8\n"              /* 34 */
-                               "[run]\n"                        /* 35 */
-                               "rounds = 7\n"                   /* 36 */
-                               "tol = 1e-6\n"                   /* 37 */
-                               "seed = 18446744073709551615\n"  /* 38 */
-                               "reference = false\n"            /* 39 */
-                               "threads = 4\n"                  /* 40 */
-                               "resume = yes\n"                 /* 41 */
-                               "divergence = 1e6\n"             /* 42 */
-                               "[output]\n"                     /* 43 */
-                               "dir = out\n"                    /* 44 */
-                               "checkpoint_every = 2\n";        /* 45 */
+                               "optimizer = adam\n"             /* 35 */
+                               "lr = 0.05\n"                    /* 36 */
+                               "batch_size = 64\n"              /* 37 */
+                               "local_epochs = 3\n"             /* 38 */
+                               "[run]\n"                        /* 39 */
+                               "rounds = 7\n"                   /* 40 */
+                               "tol = 1e-6\n"                   /* 41 */
+                               "seed = 18446744073709551615\n"  /* 42 */
+                               "reference = false\n"            /* 43 */
+                               "threads = 4\n"                  /* 44 */
+                               "resume = yes\n"                 /* 45 */
+                               "divergence = 1e6\n"             /* 46 */
+                               "[output]\n"                     /* 47 */
+                               "dir = out\n"                    /* 48 */
+                               "checkpoint_every = 2\n";        /* 49 */
 
 static void check_full(const fc_config_t *c, const char *dir)
 {
@@ -476,6 +496,10 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_int_eq(c->algorithm.local_solver, FC_SOLVER_CG);
     ck_assert_int_eq(c->algorithm.rank, 4);
     ck_assert_int_eq(c->algorithm.server_rank, 8);
+    ck_assert_int_eq(c->algorithm.optimizer, FC_OPT_ADAM);
+    ck_assert_double_eq(c->algorithm.lr, 0.05);
+    ck_assert_int_eq(c->algorithm.batch_size, 64);
+    ck_assert_int_eq(c->algorithm.local_epochs, 3);
     ck_assert_int_eq(c->run.rounds, 7);
     ck_assert_double_eq(c->run.tol, 1e-6);
     ck_assert_uint_eq(c->run.seed, UINT64_MAX);
@@ -505,7 +529,7 @@ START_TEST(full_file_sets_every_key)
     snprintf(want, sizeof want, "%s:26: ", path);
     ck_assert_str_eq(where, want);
     fc_config_where(c, "output.checkpoint_every", where, sizeof where);
-    snprintf(want, sizeof want, "%s:45: ", path);
+    snprintf(want, sizeof want, "%s:49: ", path);
     ck_assert_str_eq(where, want);
     remove(path);
     rmdir(dir);
