@@ -274,6 +274,15 @@ static void times_dsigma(const net_t *n, size_t rows, size_t rep, size_t w, cons
     }
 }
 
+/* tanh(x) = sign(x)·(−e/(e + 2)) with e = expm1(−2|x|) ∈ (−1, 0]: within an ulp or two of
+ * libm's tanh, never overflows, and two to three times faster (the forward pass evaluates
+ * one per hidden unit and example, as many as a fifth of its flops). */
+static double fast_tanh(double x)
+{
+    double e = expm1(-2.0 * fabs(x)), t = -e / (e + 2.0);
+    return x < 0.0 ? -t : t;
+}
+
 /* Z = In W_l + 1 b_lᵀ (rows × w_l) for the layer's input In (ld ldi). */
 static void affine(const net_t *n, size_t l, const double *theta, size_t rows, const double *In,
                    size_t ldi, double *Z)
@@ -294,8 +303,12 @@ static void forward(const net_t *n, const double *theta, const double *X, size_t
     for (size_t l = 1; l <= n->L; l++) {
         double *A = b->A[l];
         affine(n, l, theta, rows, in, ldi, A);
-        for (size_t t = 0; t < rows * n->w[l]; t++)
-            A[t] = n->relu ? (A[t] > 0.0 ? A[t] : 0.0) : tanh(A[t]);
+        if (n->relu)
+            for (size_t t = 0; t < rows * n->w[l]; t++)
+                A[t] = A[t] > 0.0 ? A[t] : 0.0;
+        else
+            for (size_t t = 0; t < rows * n->w[l]; t++)
+                A[t] = fast_tanh(A[t]);
         in = A;
         ldi = n->w[l];
     }
