@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fc_host_async.h"
 #include "fc_la.h"
 #include "fc_mem.h"
 
@@ -28,6 +29,7 @@ struct fc_host {
     /* The command being summed (for the chain callback). */
     const fc_cmd_t *cur;
     size_t cur_len;
+    fc_host_async_t *async; /* the asynchronous schedule's state (created on first use) */
 };
 
 size_t fc_host_result_len(const fc_algo_ctx_t *ctx, const fc_cmd_t *cmd)
@@ -43,6 +45,9 @@ size_t fc_host_result_len(const fc_algo_ctx_t *ctx, const fc_cmd_t *cmd)
         return cmd->flags & FC_EVAL_LOSS_ONLY ? 1 : 2 + a->d;
     case FC_CMD_STATE_GET:
         return a->K * fc_client_state_len(a);
+    case FC_CMD_ASYNC_ONE:
+    case FC_CMD_ASYNC_STATE_GET:
+        return fc_host_async_result_len(a, cmd);
     default:
         return 0;
     }
@@ -106,6 +111,7 @@ void fc_host_destroy(fc_host_t **ph)
     fc_free(&h->one);
     fc_free(&h->acc);
     fc_free(&h->payload);
+    fc_host_async_destroy(&h->async);
     fc_free(ph);
 }
 
@@ -161,9 +167,15 @@ static int run_client(fc_host_t *h, const fc_cmd_t *cmd, const double *payload, 
             res[0] = fc_client_loss(a, c, payload, h->work);
             return FC_OK;
         }
+        if (cmd->flags & FC_EVAL_EXPECT) {
+            fc_prec_t q = {a->cov, payload + a->d, payload + a->d, a->delta};
+            fc_client_metrics_vi(a, c, payload, &q, res, h->work);
+            return FC_OK;
+        }
         fc_client_metrics(a, c, a->ops->has_sites, payload, res, NULL, h->work);
         return FC_OK;
     }
+    fc_work_set_round(h->work, cmd->round); /* SPEC §10: the mc streams' round */
     return a->ops->local(a, c, payload, res, h->work);
 }
 
@@ -234,6 +246,11 @@ int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, doub
     fc_host_t *h = host;
     if (cmd->code == FC_CMD_STATE_GET) return state_get(h, result);
     if (cmd->code == FC_CMD_STATE_PUT) return state_put(h, payload);
+    if (cmd->code > FC_CMD_DONE) { /* the asynchronous schedule (SPEC §11) */
+        fc_host_view_t v = {h->tp,   &h->ctx[FC_SLOT_MAIN], h->lo, h->hi, h->client, h->work,
+                            h->seed, h->participation};
+        return fc_host_async_execute(&v, &h->async, cmd, payload, result);
+    }
     int err = FC_OK;
     size_t failed = 0;
     if (cmd->code == FC_CMD_UPDATE || cmd->code == FC_CMD_UPDATE_ONE)
@@ -294,7 +311,7 @@ int fc_host_serve(fc_host_t *h)
         if (fc_tp_bcast(h->tp, h->payload, (size_t)cmd.len * sizeof(double), 0))
             serve_abort(h, "receiving a payload");
         /* A state gather lands on rank 0 only: no room for it here. */
-        if (cmd.code != FC_CMD_STATE_GET)
+        if (cmd.code != FC_CMD_STATE_GET && cmd.code != FC_CMD_ASYNC_STATE_GET)
             grow(h, &h->acc, &h->acc_cap, fc_host_result_len(h->ctx, &cmd));
         /* The outcome is the server's to judge: it always follows with another command.
          * Only a broken transport ends the job from here. */

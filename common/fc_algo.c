@@ -16,8 +16,8 @@
 static fc_registry_t registry = {"algorithm",
                                  {&fc_algo_fpc_ops, &fc_algo_pvi_ops, &fc_algo_admm_ops,
                                   &fc_algo_ama_ops, &fc_algo_central_ops, &fc_algo_fedavg_ops,
-                                  &fc_algo_fedprox_ops},
-                                 7};
+                                  &fc_algo_fedprox_ops, &fc_algo_bayes_admm_ops},
+                                 8};
 
 const fc_algo_ops_t *fc_algo_find(const char *name)
 {
@@ -56,7 +56,7 @@ int fc_algo_uses_key(const fc_algo_ops_t *a, const char *family, const char *key
         const fc_family_ops_t *f = fc_family_find(family);
         return f && f->uses_rank;
     }
-    if (strcmp(key, "penalty") == 0 && a->uses_family) {
+    if (strcmp(key, "penalty") == 0 && a->uses_family && !a->needs_precision) {
         const fc_family_ops_t *f = fc_family_find(family);
         fc_family_dims_t one = {1, 1, 1, 1, 0};
         return !f || f->prec_len(&one) == 0;
@@ -88,6 +88,18 @@ void fc_algo_ctx_init(fc_algo_ctx_t *a, const fc_config_t *c, const fc_algo_ops_
     a->family =
         a->ops && a->ops->uses_family ? fc_family_find(c->algorithm.family) : fc_family_default();
     if (!a->family) a->family = fc_family_default(); /* fc_config_validate names it */
+    /* SPEC §10: expectations for the rows that take them. */
+    fc_expect_init(&a->expect,
+                   ops && ops->expectations ? c->algorithm.expectation : FC_EXPECT_POINT,
+                   c->algorithm.quadrature_points, c->algorithm.mc_samples, c->run.seed);
+    if (ops && ops->vi_family && a->expect.kind != FC_EXPECT_POINT) {
+        /* central's q*: a Gaussian of the run's shape (diag: the mean-field optimum), else
+         * full (iso keeps no precision to be optimal over). */
+        const fc_family_ops_t *f = fc_family_find(c->algorithm.family);
+        a->family = f && f->cov_shape == FC_COV_DIAG ? f : fc_family_find("full");
+        if (!a->family) a->family = fc_family_default();
+    }
+    a->cov = a->family->cov_shape == FC_COV_NONE ? FC_COV_ISO : a->family->cov_shape;
     a->d = model->d;
     a->K = K;
     /* The family's shape (lowrank: algorithm.rank; server_rank 0 = K·rank, exact). */
@@ -141,6 +153,11 @@ int fc_global_create(const fc_algo_ctx_t *a, fc_global_t **out)
         a->family->prior(&a->fd, a->delta, g->S);
     }
     if (nl) FC_CALL(fc_calloc(nl, sizeof(double), &g->L));
+    /* q_0's factor, √δ I, for the variational metrics before the first posterior (the
+     * posterior overwrites it; nothing reads it at round 0 otherwise). */
+    if (a->cov == FC_COV_FULL && nl >= d * d)
+        for (size_t i = 0; i < d; i++)
+            g->L[i * d + i] = sqrt(a->delta);
     *out = g;
     return FC_OK;
 cleanup:
@@ -161,6 +178,11 @@ void fc_global_destroy(fc_global_t **pg)
     fc_free(pg);
 }
 
+static size_t client_extra_len(const fc_algo_ctx_t *a)
+{
+    return a->ops && a->ops->client_extra_len ? a->ops->client_extra_len(a) : 0;
+}
+
 int fc_client_create(const fc_algo_ctx_t *a, size_t k, const fc_data_t *data, fc_client_t **out)
 {
     int err;
@@ -173,6 +195,7 @@ int fc_client_create(const fc_algo_ctx_t *a, size_t k, const fc_data_t *data, fc
     FC_CALL(fc_calloc(d, sizeof(double), &c->h));
     FC_CALL(fc_calloc(d, sizeof(double), &c->theta));
     if (np) FC_CALL(fc_calloc(np, sizeof(double), &c->H));
+    if (client_extra_len(a)) FC_CALL(fc_calloc(client_extra_len(a), sizeof(double), &c->extra));
     *out = c;
     return FC_OK;
 cleanup:
@@ -187,6 +210,7 @@ void fc_client_destroy(fc_client_t **pc)
     fc_free(&c->h);
     fc_free(&c->H);
     fc_free(&c->theta);
+    fc_free(&c->extra);
     fc_free(pc);
 }
 
@@ -220,6 +244,20 @@ int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out)
     size_t nalgo = a->ops && a->ops->work_len ? a->ops->work_len(a, max_n) : 0;
     if (nalgo) FC_CALL(fc_calloc(nalgo, sizeof(double), &w->algo));
     w->algo_max_n = max_n;
+    /* The local precision's update P + G (variational steps, and bayes_admm's S_k). */
+    if (a->expect.kind != FC_EXPECT_POINT || (a->ops && a->ops->needs_precision))
+        FC_CALL(fc_calloc(fc_vi_prec_len(a) + 1, sizeof(double), &w->Qn));
+    if (a->expect.kind != FC_EXPECT_POINT) {
+        size_t nq = fc_vi_prec_len(a);
+        FC_CALL(fc_calloc(fc_vi_work_len(&a->expect, a->model, max_n), sizeof(double), &w->vi));
+        FC_CALL(fc_calloc(nq ? nq : 1, sizeof(double), &w->Q));
+        FC_CALL(fc_calloc(d * d, sizeof(double), &w->Lq));
+        FC_CALL(fc_calloc(d * d, sizeof(double), &w->G));
+        FC_CALL(fc_calloc(d * d, sizeof(double), &w->N));
+        FC_CALL(fc_calloc(d, sizeof(double), &w->r));
+        FC_CALL(fc_calloc(d, sizeof(double), &w->dm));
+        FC_CALL(fc_calloc(d, sizeof(double), &w->zero));
+    }
     *out = w;
     return FC_OK;
 cleanup:
@@ -242,12 +280,44 @@ void fc_work_destroy(fc_work_t **pw)
     fc_free(&w->chol);
     fc_free(&w->scratch);
     fc_free(&w->algo);
+    fc_free(&w->vi);
+    fc_free(&w->Q);
+    fc_free(&w->Qn);
+    fc_free(&w->Lq);
+    fc_free(&w->G);
+    fc_free(&w->N);
+    fc_free(&w->r);
+    fc_free(&w->dm);
+    fc_free(&w->zero);
     fc_free(pw);
 }
 
 double *fc_work_model(fc_work_t *w)
 {
     return fc_solver_ws_model_work(w->solver);
+}
+
+void fc_work_set_round(fc_work_t *w, int round)
+{
+    w->round = round;
+}
+
+void fc_global_prec(const fc_algo_ctx_t *a, const fc_global_t *g, fc_prec_t *q)
+{
+    *q = (fc_prec_t){a->cov, NULL, NULL, a->delta};
+    if (a->cov == FC_COV_FULL) q->L = g->L;
+    if (a->cov == FC_COV_DIAG) q->s = g->S;
+}
+
+/* The metrics' mc round: one stream for every round, so the curves are not mc noise. */
+#define VI_METRICS_ROUND 0xffffffffULL
+
+void fc_client_metrics_vi(const fc_algo_ctx_t *a, const fc_client_t *c, const double *theta,
+                          const fc_prec_t *q, double *out, fc_work_t *w)
+{
+    fc_client_metrics(a, c, a->ops->has_sites, theta, out, NULL, w); /* the correction */
+    fc_vi_eval(&a->expect, a->model, c->data, theta, q, c->k, VI_METRICS_ROUND, &out[0], out + 2,
+               NULL, NULL, w->vi);
 }
 
 void fc_client_metrics(const fc_algo_ctx_t *a, const fc_client_t *c, int has_sites,
@@ -302,7 +372,7 @@ void fc_participants(size_t K, double frac, uint64_t seed, int round, unsigned c
 
 size_t fc_client_state_len(const fc_algo_ctx_t *a)
 {
-    return 2 * a->d + fc_family_site_len(a->family, &a->fd);
+    return 2 * a->d + fc_family_site_len(a->family, &a->fd) + client_extra_len(a);
 }
 
 void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *out)
@@ -311,6 +381,7 @@ void fc_client_state_pack(const fc_algo_ctx_t *a, const fc_client_t *c, double *
     fc_copy(d, c->h, out);
     fc_copy(d, c->theta, out + d);
     if (np) fc_copy(np, c->H, out + 2 * d);
+    if (client_extra_len(a)) fc_copy(client_extra_len(a), c->extra, out + 2 * d + np);
 }
 
 size_t fc_client_state_pieces(const fc_algo_ctx_t *a, fc_client_t *c, double **ptr, size_t *len)
@@ -319,6 +390,7 @@ size_t fc_client_state_pieces(const fc_algo_ctx_t *a, fc_client_t *c, double **p
     ptr[n] = c->h, len[n++] = d;
     ptr[n] = c->theta, len[n++] = d;
     if (np) ptr[n] = c->H, len[n++] = np;
+    if (client_extra_len(a)) ptr[n] = c->extra, len[n++] = client_extra_len(a);
     return n;
 }
 
@@ -328,6 +400,7 @@ void fc_client_state_unpack(const fc_algo_ctx_t *a, fc_client_t *c, const double
     fc_copy(d, in, c->h);
     fc_copy(d, in + d, c->theta);
     if (np) fc_copy(np, in + 2 * d, c->H);
+    if (client_extra_len(a)) fc_copy(client_extra_len(a), in + 2 * d + np, c->extra);
 }
 
 size_t fc_global_state_len(const fc_algo_ctx_t *a)
@@ -385,6 +458,14 @@ size_t fc_algo_memory_estimate(const fc_algo_ctx_t *a, size_t n_clients, size_t 
     doubles = sat_muladd(1, fam, doubles);
     doubles = sat_muladd(1, a->model->ops->work_size(a->model, max_n), doubles);
     if (a->ops->work_len) doubles = sat_muladd(1, a->ops->work_len(a, max_n), doubles);
+    if (a->expect.kind != FC_EXPECT_POINT || a->ops->needs_precision)
+        doubles = sat_muladd(1, fc_vi_prec_len(a), doubles);
+    if (a->expect.kind != FC_EXPECT_POINT) { /* fc_work_create's SPEC §10 buffers */
+        doubles = sat_muladd(1, fc_vi_work_len(&a->expect, a->model, max_n), doubles);
+        doubles = sat_muladd(1, fc_vi_prec_len(a), doubles);
+        doubles = sat_muladd(3, dd, doubles);
+        doubles = sat_muladd(3, d, doubles);
+    }
     return sat_muladd(doubles, sizeof(double), 0);
 }
 

@@ -26,6 +26,7 @@
 #include "fc_family.h"
 #include "fc_model.h"
 #include "fc_solver.h"
+#include "fc_variational.h"
 
 /* Largest d for which diag/iso use the dense Newton solver under local_solver = auto. */
 #define FC_DENSE_MAX_D 4000
@@ -52,6 +53,8 @@ typedef struct {
     size_t n_total; /* N = Σ_k N_k over every client (the job counts it; 0 = not known) */
     int round;      /* the round of the update being run: the client host sets it for each
                      * update command (per-round random streams, seeded by round, not rank) */
+    fc_expect_t expect;    /* SPEC §10 algorithm.expectation (point for rows without one) */
+    fc_cov_shape_t cov;    /* the shape of the server's Gaussian q_t (the family's; ISO: δI) */
 } fc_algo_ctx_t;
 
 /* The server's global state. m is the posterior mean (θ̄ for admm/ama, θ for central).
@@ -65,6 +68,7 @@ typedef struct {
     double *sum_H;   /* prec_len doubles; NULL if none */
     double *scratch; /* 3d doubles for server-side steps */
     int stalled;     /* central: the last step made no progress (floating-point floor) */
+    int settled;     /* variational central: the precision stopped changing (SPEC §10) */
 } fc_global_t;
 
 /* One logical client's private state. */
@@ -74,6 +78,7 @@ typedef struct {
     double *h;             /* site h_k, or the dual v_k for admm/ama */
     double *H;             /* site H_k: the family's prec_len doubles, or NULL */
     double *theta;         /* the last local solution: θ_k (admm/ama), m_k (fpc/pvi) */
+    double *extra;         /* the row's client_extra_len doubles (bayes_admm: S_k), or NULL */
 } fc_client_t;
 
 /* Scratch for local updates on one rank (sized for the largest client). */
@@ -83,6 +88,10 @@ typedef struct fc_work fc_work_t;
  * In the runtime this is a collective evaluation over all clients. */
 typedef struct {
     int (*objective)(void *ctx, const double *theta, double *F);
+    /* SPEC §10: E_q[F] − δ/2 tr S⁻¹ = Σ_k E_q[ℓ_k] + δ/2‖θ − μ₀‖² for q = N(theta, S⁻¹), the
+     * precision given in the algorithm's shape (prec: its factor L for full, S for diag),
+     * with the mc draws of the central step (stream round 0). NULL where not available. */
+    int (*expected)(void *ctx, const double *theta, const double *prec, double *F);
     void *ctx;
 } fc_oracle_t;
 
@@ -101,6 +110,16 @@ typedef struct fc_algo_ops {
     /* Config keys of the [algorithm] section it reads besides name (space-separated), for
      * summaries and legends. */
     const char *keys;
+    /* SPEC §10: 1 if it takes algorithm.expectation (a variational local step or, central,
+     * the variational posterior q*); vi_family: without sites of its own, it keeps a Gaussian
+     * of algorithm.family's shape when the expectation is not point (diag, else full);
+     * needs_precision: algorithm.family must be full or diag (bayes_admm). */
+    int expectations;
+    int vi_family;
+    int needs_precision;
+    /* Optional: doubles of per-client state besides (h, H, θ_k), kept in fc_client_t.extra
+     * and in checkpoints (bayes_admm: the local precision S_k). NULL: none. */
+    size_t (*client_extra_len)(const fc_algo_ctx_t *a);
     /* Tseng-type stability bound (SPEC §3.4): the penalty ρ below which the iteration is
      * stable for this family, prior precision, damping and K; NaN where none is known. NULL
      * = none. */
@@ -176,6 +195,20 @@ FC_MUST int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out
 void fc_work_destroy(fc_work_t **w);
 /* The model's work buffer inside w (for an algorithm's own model evaluations). */
 double *fc_work_model(fc_work_t *w);
+/* The round the next local updates belong to (the mc streams of SPEC §10 are seeded by it). */
+void fc_work_set_round(fc_work_t *w, int round);
+
+/* The server's Gaussian q_t = N(g->m, S⁻¹) as a precision of shape a->cov: the family's S
+ * (diag), its factor L (full), or δI (iso and algorithms without a precision). */
+void fc_global_prec(const fc_algo_ctx_t *a, const fc_global_t *g, fc_prec_t *q);
+/* Doubles of a precision of shape a->cov on the wire: d×d (full: its factor), d (diag), 0. */
+size_t fc_vi_prec_len(const fc_algo_ctx_t *a);
+
+/* SPEC §10 metrics under q (mean theta, precision q): out[0] = E_q[ℓ_k], out[1] = the squared
+ * correction at theta (as fc_client_metrics), out[2..2+d) = E_q[∇ℓ_k]. Stream: client k,
+ * a fixed metrics round, so every round's metrics use the same draws. */
+void fc_client_metrics_vi(const fc_algo_ctx_t *a, const fc_client_t *c, const double *theta,
+                          const fc_prec_t *q, double *out, fc_work_t *w);
 
 /* Per-client metric contribution at theta: out[0] = ℓ_k(θ), out[1] = the squared
  * correction ‖∇ℓ_k(θ) − (H_k θ − h_k)‖² (SPEC §2; 0 without sites), out[2..2+d) =
@@ -199,7 +232,7 @@ void fc_client_state_unpack(const fc_algo_ctx_t *a, fc_client_t *c, const double
 /* The client's state as arrays in fc_client_state_pack's order (h, θ_k, H), for gathers
  * and scatters in place: writes up to FC_CLIENT_STATE_PIECES pointers and lengths,
  * returns how many. */
-#define FC_CLIENT_STATE_PIECES 3
+#define FC_CLIENT_STATE_PIECES 4
 size_t fc_client_state_pieces(const fc_algo_ctx_t *a, fc_client_t *c, double **ptr, size_t *len);
 size_t fc_global_state_len(const fc_algo_ctx_t *a);
 void fc_global_state_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *out);

@@ -33,16 +33,12 @@ static void sites_pack(const fc_algo_ctx_t *a, const fc_global_t *g, double *sta
     fc_copy(a->family->prec_len(&a->fd), g->S, state + a->d);
 }
 
-static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
-                       fc_work_t *w, new_site_rule_t rule)
+/* SPEC §3.1 steps 2–3 (point): the local Newton solve and the site's curvature at m_k. */
+static int point_step(const fc_algo_ctx_t *a, fc_client_t *c, const double *m, const double *S,
+                      const fc_quad_t *q, fc_work_t *w)
 {
-    size_t d = a->d, np = fc_family_site_len(a->family, &a->fd);
-    const double *m = state, *S = state + d;
-    fc_quad_t q;
+    size_t d = a->d;
     fc_solve_info_t info;
-    int err = a->family->cavity(&a->fd, c->k, a->penalty, m, S, c->h, c->H, w->P, w->b,
-                                a->damping > 1.0, w->chol, &q);
-    if (err) return err;
     /* Step 2: local correction step from the server mean, or, where the local problem is
      * solved to tolerance (fpc), from the client's last m_k when that is nearer the new
      * solution, with the family's guess of the Newton matrix for the first step
@@ -53,7 +49,8 @@ static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *sta
         .warm = exact ? c->theta : NULL,
         .keep_hessian = a->family->site_from_hessian != NULL,
         .guess = exact && a->family->newton_guess ? a->family->newton_guess(d, S) : NULL};
-    err = fc_solve_local_warm(a->model, c->data, &q, &a->local, &start, w->theta, w->solver, &info);
+    int err =
+        fc_solve_local_warm(a->model, c->data, q, &a->local, &start, w->theta, w->solver, &info);
     if (err) return err;
     /* Step 3: g, the family's projection of the curvature, and h_new = H_new m_k; from the
      * Hessian the solver formed at m_k when it kept one. */
@@ -63,6 +60,27 @@ static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *sta
     else
         a->family->curvature(&a->fd, c->k, a->model, c->data, w->theta, c->H, w->g, w->H_new,
                              w->h_new, fc_solver_ws_model_work(w->solver), w->scratch);
+    return FC_OK;
+}
+
+static int sites_local(const fc_algo_ctx_t *a, fc_client_t *c, const double *state, double *delta,
+                       fc_work_t *w, new_site_rule_t rule)
+{
+    size_t d = a->d, np = fc_family_site_len(a->family, &a->fd);
+    const double *m = state, *S = state + d;
+    fc_quad_t q;
+    int err = a->family->cavity(&a->fd, c->k, a->penalty, m, S, c->h, c->H, w->P, w->b,
+                                a->damping > 1.0, w->chol, &q);
+    if (err) return err;
+    if (a->expect.kind != FC_EXPECT_POINT) {
+        /* SPEC §10: the variational local step from (m_t, S_t), the site from E_{q_k}. */
+        err = fc_vi_local(a, c, &q, m, S, 1.0, w);
+        if (err) return err;
+        a->family->site_gradient(&a->fd, w->zero, w->H_new, w->theta, w->h_new); /* H_new m_k */
+    } else {
+        err = point_step(a, c, m, S, &q, w);
+        if (err) return err;
+    }
     if (rule == NEW_SITE_NATURAL_GRADIENT) {
         /* FPC: h_new = H_new m_k − ∇ℓ_k(m_k). */
         fc_axpy(d, -1.0, w->g, w->h_new);
@@ -142,7 +160,7 @@ static double sites_stability_bound(const fc_family_ops_t *family, double delta,
 
 #define SITES_KEYS                                                                                 \
     "family damping penalty schedule participation local_steps local_tol local_solver rank "       \
-    "server_rank"
+    "server_rank max_staleness staleness_damping expectation quadrature_points mc_samples"
 
 const fc_algo_ops_t fc_algo_fpc_ops = {
     .name = "fpc",
@@ -151,8 +169,10 @@ const fc_algo_ops_t fc_algo_fpc_ops = {
     .uses_family = 1,
     .default_local_steps = 50,
     .exact_local_solve = 1,
-    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ),
+    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ) |
+                 FC_SCHEDULE_BIT(FC_SCHED_ASYNC),
     .keys = SITES_KEYS,
+    .expectations = 1,
     .stability_bound = sites_stability_bound,
     .fixed_point = sites_fixed_point,
     .state_len = sites_state_len,
@@ -170,8 +190,10 @@ const fc_algo_ops_t fc_algo_pvi_ops = {
     .has_sites = 1,
     .uses_family = 1,
     .default_local_steps = 1, /* SPEC "Local solver": PVI's inexact local step */
-    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ),
+    .schedules = FC_SCHEDULE_BIT(FC_SCHED_SYNC) | FC_SCHEDULE_BIT(FC_SCHED_SEQ) |
+                 FC_SCHEDULE_BIT(FC_SCHED_ASYNC),
     .keys = SITES_KEYS,
+    .expectations = 1,
     .stability_bound = sites_stability_bound,
     .fixed_point = sites_fixed_point,
     .state_len = sites_state_len,

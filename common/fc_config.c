@@ -19,6 +19,7 @@
 #include <ini.h>
 
 #include "fc_algo.h"
+#include "fc_async.h"
 #include "fc_family.h"
 #include "fc_registry.h"
 #include "fc_file.h"
@@ -38,7 +39,8 @@ typedef enum {
     T_ALGO,   /* char[FC_NAME_MAX], a name fc_algo_find knows */
     T_FAMILY, /* char[FC_NAME_MAX], a name fc_family_find knows */
     T_PATH,   /* char[FC_PATH_MAX]; in a file, relative to the file's folder */
-    T_GROUPS  /* fc_groups_t via fc_groups_parse; "" = none */
+    T_GROUPS, /* fc_groups_t via fc_groups_parse; "" = none */
+    T_DELAY   /* char[FC_DELAY_TEXT_MAX], a run.client_delay fc_delay_parse accepts */
 } ktype_t;
 
 /* Bounds of numeric keys. */
@@ -63,9 +65,12 @@ typedef struct {
 
 static const char *const format_names[] = {"synthetic", "csv", "libsvm", "idx", NULL};
 static const char *const scheme_names[] = {"iid", "dirichlet", "label_groups", "files", NULL};
-static const char *const schedule_names[] = {"synchronous", "sequential", NULL};
+static const char *const schedule_names[] = {"synchronous", "sequential", "asynchronous", NULL};
 static const char *const solver_names[] = {"auto", "newton", "cg", NULL};
 static const char *const optimizer_names[] = {"sgd", "adam", NULL};
+_Static_assert(sizeof((fc_config_t *)0)->run.client_delay == FC_DELAY_TEXT_MAX, "delay size");
+static const char *const stale_names[] = {"none", "inverse", NULL};
+static const char *const expect_names[] = {"point", "quadrature", "mc", NULL};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(fc_format_t) == sizeof(int), "enum size");
@@ -73,6 +78,8 @@ _Static_assert(sizeof(fc_scheme_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_schedule_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_solver_kind_t) == sizeof(int), "enum size");
 _Static_assert(sizeof(fc_optimizer_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(fc_stale_damping_t) == sizeof(int), "enum size");
+_Static_assert(sizeof(fc_expect_kind_t) == sizeof(int), "enum size");
 
 /* Offset of a field, with a compile-time check that the field has type T. */
 #define AT(field, T) _Generic(((fc_config_t *)0)->field, T : offsetof(fc_config_t, field))
@@ -133,6 +140,17 @@ static const keydesc_t keys[] = {
     K_DBL("algorithm", "lr", algorithm.lr, B_LO | B_LO_OPEN, 0, 0, "0.001"),
     K_INT("algorithm", "batch_size", algorithm.batch_size, B_LO, 1, 0, "32"),
     K_INT("algorithm", "local_epochs", algorithm.local_epochs, B_LO, 1, 0, "1"),
+    /* asynchronous schedule (SPEC §11). */
+    K_INT("algorithm", "max_staleness", algorithm.max_staleness, B_LO, 0, 0, "0"),
+    K_ENUM("algorithm", "staleness_damping", algorithm.staleness_damping, fc_stale_damping_t,
+           stale_names, "none"),
+    /* SPEC §10 variational expectations; checked against the model and family in
+     * check_expectation. */
+    K_ENUM("algorithm", "expectation", algorithm.expectation, fc_expect_kind_t, expect_names,
+           "point"),
+    K_INT("algorithm", "quadrature_points", algorithm.quadrature_points, B_LO | B_HI, 1,
+          FC_QUADRATURE_MAX, "32"),
+    K_INT("algorithm", "mc_samples", algorithm.mc_samples, B_LO, 1, 0, "200"),
 
     K_INT("run", "rounds", run.rounds, B_LO, 0, 0, "100"),
     K_DBL("run", "tol", run.tol, B_LO, 0, 0, "1e-8"),
@@ -141,6 +159,8 @@ static const keydesc_t keys[] = {
     K_INT("run", "threads", run.threads, B_LO, 1, 0, "1"),
     K_BOOL("run", "resume", run.resume, "false"),
     K_DBL("run", "divergence", run.divergence, B_LO | B_LO_OPEN, 0, 0, "1e8"),
+    K_STR("run", "replay", T_PATH, run.replay, ""),
+    K_STR("run", "client_delay", T_DELAY, run.client_delay, "none"),
 
     K_STR("output", "dir", T_PATH, output.dir, "results/default"),
     K_INT("output", "checkpoint_every", output.checkpoint_every, B_LO, 0, 0, "0"),
@@ -430,6 +450,11 @@ static int key_apply(const keydesc_t *k, const char *text, const char *base, int
         memcpy(joined + bn, text, tn + 1);
         return copy_text(joined, f, FC_PATH_MAX, why, wn);
     }
+    case T_DELAY: {
+        fc_delay_t dl;
+        if (fc_delay_parse(text, &dl, why, wn)) return -1;
+        return copy_text(text, f, FC_DELAY_TEXT_MAX, why, wn);
+    }
     case T_GROUPS: {
         fc_groups_t g;
         memset(&g, 0, sizeof g);
@@ -510,6 +535,7 @@ static int key_text(const fc_config_t *c, const keydesc_t *k, char *buf, size_t 
     case T_ALGO:
     case T_FAMILY:
     case T_PATH:
+    case T_DELAY:
         n = snprintf(buf, size, "%s", (const char *)f);
         break;
     case T_GROUPS:
@@ -780,6 +806,11 @@ const char *fc_optimizer_name(fc_optimizer_t o)
     return enum_name(optimizer_names, (int)o);
 }
 
+const char *fc_expect_name(fc_expect_kind_t e)
+{
+    return enum_name(expect_names, (int)e);
+}
+
 /* ---------------------------------------------------------------------------------------
  * The INI file */
 
@@ -1047,6 +1078,40 @@ static int check_algorithm(const fc_config_t *c)
                       fc_schedule_name(c->algorithm.schedule));
 }
 
+/* The asynchronous schedule's keys (SPEC §11): a replay or delays only with it; a delay
+ * list names clients the run has; inverse staleness damping scales the damped change of a
+ * site, which is a site of the family only when the site is stored as its term of the
+ * server's sums (no `place`: a linear family). */
+static int check_async(const fc_config_t *c)
+{
+    char where[FC_PATH_MAX + 64];
+    const fc_family_ops_t *f = fc_family_find(c->algorithm.family);
+    fc_delay_t dl;
+    char why[256];
+    int async = c->algorithm.schedule == FC_SCHED_ASYNC;
+    if (fc_delay_parse(c->run.client_delay, &dl, why, sizeof why) == 0 &&
+        fc_delay_max_client(&dl) >= c->partition.clients) {
+        fc_config_where(c, "run.client_delay", where, sizeof where);
+        return fc_err_set(FC_ECONFIG,
+                          "%srun.client_delay: client %ld is not below partition.clients = %d",
+                          where, fc_delay_max_client(&dl), c->partition.clients);
+    }
+    if (!async && (dl.kind != FC_DELAY_NONE || c->run.replay[0])) {
+        const char *key = c->run.replay[0] ? "run.replay" : "run.client_delay";
+        fc_config_where(c, key, where, sizeof where);
+        return fc_err_set(FC_ECONFIG, "%s%s: only with algorithm.schedule = asynchronous", where,
+                          key);
+    }
+    if (async && c->algorithm.staleness_damping == FC_STALE_INVERSE && f && f->place) {
+        fc_config_where(c, "algorithm.staleness_damping", where, sizeof where);
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.staleness_damping: inverse needs a family whose sites are "
+                          "their own terms of the server's sums; %s's are not",
+                          where, f->name);
+    }
+    return FC_OK;
+}
+
 /* lowrank family (SPEC §12): a family with a rank needs algorithm.rank >= 1 and a server
  * rank of at least that (rank <= d is checked where d is known, fc_job.c). */
 static int check_family_rank(const fc_config_t *c)
@@ -1071,6 +1136,55 @@ static int check_family_rank(const fc_config_t *c)
     return FC_OK;
 }
 
+/* SPEC §10: which algorithms, models and families take expectations under q, and the
+ * central reference that kl_to_opt needs. */
+static int check_expectation(const fc_config_t *c)
+{
+    char where[FC_PATH_MAX + 64];
+    const fc_algo_ops_t *a = fc_algo_find(c->algorithm.name);
+    const fc_family_ops_t *f = fc_family_find(c->algorithm.family);
+    const fc_model_ops_t *m = fc_model_find(c->model.type);
+    fc_expect_kind_t e = c->algorithm.expectation;
+    if (!a || !f || !m) return FC_OK;
+    if (a->needs_precision && f->cov_shape != FC_COV_FULL && f->cov_shape != FC_COV_DIAG) {
+        fc_config_where(c, "algorithm.family", where, sizeof where);
+        return fc_err_set(FC_ECONFIG, "%salgorithm.family: %s needs family full or diag, got %s",
+                          where, a->name, f->name);
+    }
+    if (e == FC_EXPECT_POINT) return FC_OK;
+    fc_config_where(c, "algorithm.expectation", where, sizeof where);
+    if (!a->expectations)
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.expectation: %s has no variational local step (fpc, pvi, "
+                          "central and bayes_admm have)",
+                          where, a->name);
+    if (!m->margin)
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.expectation: model %s has no Gaussian margins (linear, "
+                          "logistic and softmax have)",
+                          where, m->name);
+    if (e == FC_EXPECT_QUADRATURE && m->labels == FC_LABEL_CLASS)
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.expectation: quadrature integrates one margin (linear, "
+                          "logistic); %s has one per class: use mc",
+                          where, m->name);
+    if (a->uses_family && f->cov_shape == FC_COV_NONE) {
+        fc_config_where(c, "algorithm.family", where, sizeof where);
+        return fc_err_set(FC_ECONFIG,
+                          "%salgorithm.family: %s has no variational expectations (iso, diag and "
+                          "full have)",
+                          where, f->name);
+    }
+    if (!c->run.reference) {
+        fc_config_where(c, "run.reference", where, sizeof where);
+        return fc_err_set(FC_ECONFIG,
+                          "%srun.reference: kl_to_opt, reported with algorithm.expectation = %s, "
+                          "needs the central reference q*: set run.reference = true",
+                          where, expect_names[e]);
+    }
+    return FC_OK;
+}
+
 int fc_config_validate(const fc_config_t *c)
 {
     return fc_config_validate_role(c, 1);
@@ -1085,6 +1199,8 @@ int fc_config_validate_role(const fc_config_t *c, int reads_test)
     int has_k = strstr(c->data.train, "{k}") != NULL;
     int err = check_algorithm(c);
     if (!err) err = check_family_rank(c);
+    if (!err) err = check_async(c);
+    if (!err) err = check_expectation(c);
     if (!err) err = check_model_keys(c);
     if (err) return err;
 

@@ -17,7 +17,7 @@
 #define FC_PATH_MAX 4096
 #define FC_NAME_MAX 32
 /* Number of keys (SPEC §6 plus algorithm.local_solver), the length of origin[]. */
-#define FC_CONFIG_NKEYS 43
+#define FC_CONFIG_NKEYS 50
 /* A model's own keys: at most this many set, each value at most this long. */
 #define FC_MODEL_OWN_MAX 8
 #define FC_MODEL_VALUE_MAX 128
@@ -28,12 +28,18 @@
 
 typedef enum { FC_FMT_SYNTHETIC, FC_FMT_CSV, FC_FMT_LIBSVM, FC_FMT_IDX } fc_format_t;
 typedef enum { FC_PART_IID, FC_PART_DIRICHLET, FC_PART_LABEL_GROUPS, FC_PART_FILES } fc_scheme_t;
-typedef enum { FC_SCHED_SYNC, FC_SCHED_SEQ } fc_schedule_t;
+typedef enum { FC_SCHED_SYNC, FC_SCHED_SEQ, FC_SCHED_ASYNC } fc_schedule_t;
+/* algorithm.staleness_damping (SPEC §11). */
+typedef enum { FC_STALE_NONE, FC_STALE_INVERSE } fc_stale_damping_t;
 /* A set of schedules as a bit mask (an algorithm row's capabilities). */
 #define FC_SCHEDULE_BIT(s) (1u << (unsigned)(s))
 typedef enum { FC_SOLVER_AUTO, FC_SOLVER_NEWTON, FC_SOLVER_CG } fc_solver_kind_t;
 /* fedavg/fedprox local optimiser (SPEC §9). */
 typedef enum { FC_OPT_SGD, FC_OPT_ADAM } fc_optimizer_t;
+/* SPEC §10 algorithm.expectation: at the mean (Laplace), Gauss–Hermite, Monte Carlo. */
+typedef enum { FC_EXPECT_POINT, FC_EXPECT_QUADRATURE, FC_EXPECT_MC } fc_expect_kind_t;
+/* The most Gauss–Hermite nodes algorithm.quadrature_points accepts. */
+#define FC_QUADRATURE_MAX 64
 
 typedef struct {
     char source[FC_PATH_MAX]; /* the config file ("" when built from defaults only) */
@@ -90,6 +96,15 @@ typedef struct {
         double lr;
         int batch_size;
         int local_epochs;
+        /* asynchronous schedule (SPEC §11): the largest staleness applied (0 = no bound),
+         * and the step's damping by staleness. */
+        int max_staleness;
+        fc_stale_damping_t staleness_damping;
+        /* SPEC §10: expectations under q in the local step (point = Laplace), the nodes of
+         * quadrature and the samples of mc. */
+        fc_expect_kind_t expectation;
+        int quadrature_points;
+        int mc_samples;
     } algorithm;
     struct {
         int rounds;
@@ -99,6 +114,8 @@ typedef struct {
         int threads;
         int resume;
         double divergence;
+        char replay[FC_PATH_MAX]; /* asynchronous: a recorded arrivals.csv ("" = none) */
+        char client_delay[256];   /* asynchronous: none | lognormal:μ:σ | k:seconds,... */
     } run;
     struct {
         char dir[FC_PATH_MAX];
@@ -178,6 +195,8 @@ int fc_parse_double(const char *text, double *out, char *why, size_t wn);
 const char *fc_format_name(fc_format_t f);
 const char *fc_scheme_name(fc_scheme_t s);
 const char *fc_schedule_name(fc_schedule_t s);
+/* algorithm.expectation's name (SPEC §10). */
+const char *fc_expect_name(fc_expect_kind_t e);
 const char *fc_solver_kind_name(fc_solver_kind_t s);
 const char *fc_optimizer_name(fc_optimizer_t o);
 

@@ -31,8 +31,16 @@ typedef struct fc_family_dims {
     uint64_t seed;      /* run.seed: the family's random streams (seed, client, update) */
 } fc_family_dims_t;
 
+/* The shape of a family's Gaussians for variational expectations (SPEC §10): how a
+ * precision-like array of prec_len doubles reads as a covariance. NONE: the family has no
+ * variational expectations (algorithm.expectation must be point). */
+typedef enum { FC_COV_NONE, FC_COV_ISO, FC_COV_DIAG, FC_COV_FULL } fc_cov_shape_t;
+
 typedef struct fc_family_ops {
     const char *name;
+    /* SPEC §10: FULL (S a d×d matrix, factor L = chol(S) kept by posterior), DIAG (S its
+     * diagonal), ISO (no precision stored: δI on the server, ρI for a client), or NONE. */
+    fc_cov_shape_t cov_shape;
     /* 1: the family reads algorithm.rank and algorithm.server_rank (checked by the config). */
     int uses_rank;
     /* Doubles of a server-side precision-like array (S_t, ΣH_k, the cavity P, and the

@@ -92,6 +92,7 @@ static void diag_damp(const fc_family_dims_t *fd, size_t k, double alpha, double
 
 const fc_family_ops_t fc_family_diag_ops = {
     .name = "diag",
+    .cov_shape = FC_COV_DIAG,
     .prec_len = diag_prec_len,
     .factor_len = diag_factor_len,
     .matrix_free = 1,

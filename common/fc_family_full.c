@@ -109,6 +109,7 @@ static void full_damp(const fc_family_dims_t *fd, size_t k, double alpha, double
 
 const fc_family_ops_t fc_family_full_ops = {
     .name = "full",
+    .cov_shape = FC_COV_FULL,
     .prec_len = full_prec_len,
     .factor_len = full_factor_len,
     .matrix_free = 0,

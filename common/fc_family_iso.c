@@ -78,6 +78,7 @@ static void iso_damp(const fc_family_dims_t *fd, size_t k, double alpha, double 
 
 const fc_family_ops_t fc_family_iso_ops = {
     .name = "iso",
+    .cov_shape = FC_COV_ISO,
     .prec_len = iso_zero_len,
     .factor_len = iso_zero_len,
     .matrix_free = 1,

@@ -179,6 +179,16 @@ void fc_chol_solve(size_t n, const double *L, double *b)
 
 /* lowrank family. fc_chol's factor is the row-major lower triangle L with A = L Lᵀ, which
  * is what LAPACKE's row-major 'L' reads. */
+void fc_trsm_lower(int right, int trans, size_t rows, size_t cols, const double *L, double *B,
+                   size_t ldb)
+{
+    size_t n = right ? cols : rows;
+    if (rows == 0 || cols == 0) return;
+    cblas_dtrsm(CblasRowMajor, right ? CblasRight : CblasLeft, CblasLower,
+                trans ? CblasTrans : CblasNoTrans, CblasNonUnit, BI(rows), BI(cols), 1.0, L, BI(n),
+                B, BI(ldb));
+}
+
 void fc_chol_solve_many(size_t n, const double *L, size_t nrhs, double *B, size_t ldb)
 {
     if (n == 0 || nrhs == 0) return;

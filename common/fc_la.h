@@ -54,6 +54,14 @@ FC_MUST int fc_chol(size_t n, double *A, const char *what);
 /* Solve (L L^T) x = b in place (b -> x), L from fc_chol. */
 void fc_chol_solve(size_t n, const double *L, double *b);
 
+/* Triangular solve with a Cholesky factor L (n×n lower triangle, from fc_chol; its upper
+ * triangle is not read) on a block B (rows×cols, row-major, ld ldb), in place (dtrsm):
+ * right = 0: B := op(L)⁻¹ B (n = rows); right = 1: B := B op(L)⁻¹ (n = cols); op(L) = Lᵀ
+ * when trans != 0. Variational expectations (SPEC §10): margin variances xᵀS⁻¹x and
+ * samples m + L⁻ᵀε for a whole block, with no inverse formed. */
+void fc_trsm_lower(int right, int trans, size_t rows, size_t cols, const double *L, double *B,
+                   size_t ldb);
+
 /* lowrank family: solve (L Lᵀ) X = B in place for nrhs right-hand sides, B n×nrhs row-major
  * (ld ldb), L from fc_chol. */
 void fc_chol_solve_many(size_t n, const double *L, size_t nrhs, double *B, size_t ldb);

@@ -59,6 +59,12 @@ typedef struct {
                          const void *ctx);
     /* Optional: the prior mean μ₀ (d values) from the run's seed (SPEC §8); NULL: μ₀ = 0. */
     void (*init_mean)(const fc_model_t *m, uint64_t seed, double *mu0);
+    /* Optional (SPEC §10, variational expectations of a GLM): one example's loss as a function
+     * of its margins a = Θᵀx (m->classes values, C = 1 for real and binary labels; θ[j·C + c]
+     * as in SPEC §1, so the loss of a block is Σ_i ψ(y_i, a_i)): returns ψ(y, a) and writes
+     * ∂ψ/∂a (C) to g and ∂²ψ/∂a² (C×C, full) to h when they are non-NULL. a is scratch: it
+     * is overwritten. NULL: the model has no Gaussian margins (no expectation but point). */
+    double (*margin)(const fc_model_t *m, double y, double *a, double *g, double *h);
 } fc_model_ops_t;
 
 struct fc_model {

@@ -77,7 +77,17 @@ static size_t linear_work_size(const fc_model_t *m, size_t n)
     return n;
 }
 
+/* SPEC §10: ψ(y, a) = β/2 (y − a)², ψ' = β(a − y), ψ'' = β. */
+static double linear_margin(const fc_model_t *m, double y, double *a, double *g, double *h)
+{
+    double r = a[0] - y;
+    if (g) g[0] = m->beta * r;
+    if (h) h[0] = m->beta;
+    return 0.5 * m->beta * r * r;
+}
+
 const fc_model_ops_t fc_model_linear_ops = {
+    .margin = linear_margin,
     .name = "linear",
     .labels = FC_LABEL_REAL,
     .eval = linear_eval,

@@ -128,7 +128,18 @@ static size_t logistic_work_size(const fc_model_t *m, size_t n)
     return fc_model__add(fc_model__mul(2, n), fc_model__mul(n, m->p));
 }
 
+/* SPEC §10: ψ(y, a) = log(1 + e^a) − y a and its derivatives, as logistic_point. */
+static double logistic_margin(const fc_model_t *m, double y, double *a, double *g, double *h)
+{
+    double dl, d2l, loss = logistic_point(a[0], y, &dl, &d2l);
+    (void)m;
+    if (g) g[0] = dl;
+    if (h) h[0] = d2l;
+    return loss;
+}
+
 const fc_model_ops_t fc_model_logistic_ops = {
+    .margin = logistic_margin,
     .name = "logistic",
     .labels = FC_LABEL_BINARY,
     .eval = logistic_eval,

@@ -238,7 +238,25 @@ static size_t softmax_work_size(const fc_model_t *m, size_t n)
     return fc_model__add(w, fc_model__mul(np, nc));
 }
 
+/* SPEC §10: ψ(y, a) = logsumexp(a) − a_y; ∂ψ = p − e_y, ∂²ψ = diag(p) − ppᵀ. */
+static double softmax_margin(const fc_model_t *m, double y, double *a, double *g, double *h)
+{
+    size_t C = (size_t)m->classes, yi = label(y, C), top;
+    double om, loss = softmax_row(a, C, yi, &top, &om);
+    if (g) {
+        for (size_t c = 0; c < C; c++)
+            g[c] = a[c];
+        g[yi] = -(top == yi ? om : 1.0 - a[yi]); /* p_y − 1 without cancellation */
+    }
+    if (h)
+        for (size_t c = 0; c < C; c++)
+            for (size_t e = 0; e < C; e++)
+                h[c * C + e] = (c == e ? a[c] : 0.0) - a[c] * a[e];
+    return loss;
+}
+
 const fc_model_ops_t fc_model_softmax_ops = {
+    .margin = softmax_margin,
     .name = "softmax",
     .labels = FC_LABEL_CLASS,
     .eval = softmax_eval,

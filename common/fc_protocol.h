@@ -21,7 +21,15 @@ typedef enum {
     FC_CMD_FIXED_POINT, /* every client's state set to the algorithm's fixed point at θ*
                          * (payload), then the sum of every client's contribution */
     FC_CMD_SUM,         /* the sum of every client's current contribution, no update */
-    FC_CMD_DONE         /* leave the command loop; round carries the exit status */
+    FC_CMD_DONE,        /* leave the command loop; round carries the exit status */
+    /* The asynchronous schedule (SPEC §11; fc_async_proto.h has the layouts): */
+    FC_CMD_ASYNC_ONE,       /* client k's update against the version it holds: result [version
+                             * used, ℓ_k, correction², delta] (replay, one rank) */
+    FC_CMD_ASYNC_SETTLE,    /* payload [k, factor, version, state]: client k takes the server's
+                             * answer (factor < 0: a join; 0: dropped; else applied × factor) */
+    FC_CMD_ASYNC_FREE,      /* a round on point-to-point messages in real timing (P > 1) */
+    FC_CMD_ASYNC_STATE_GET, /* every client's held version (checkpoint), K blocks to rank 0 */
+    FC_CMD_ASYNC_STATE_PUT  /* the inverse, from rank 0's payload (not broadcast: len 0) */
 } fc_cmd_code_t;
 
 /* Which algorithm context a command runs in. */
@@ -29,6 +37,9 @@ typedef enum { FC_SLOT_MAIN = 0, FC_SLOT_REF = 1, FC_NSLOTS = 2 } fc_slot_t;
 
 /* FC_CMD_EVAL flags. */
 #define FC_EVAL_LOSS_ONLY 1 /* result is [Σℓ_k] only (line searches) */
+/* SPEC §10: [E_q ℓ_k, correction², E_q ∇ℓ_k] under q = N(m, S⁻¹), the payload being m and
+ * then the precision in the slot's shape (its factor L for full, S for diag, none for iso). */
+#define FC_EVAL_EXPECT 2
 
 typedef struct {
     int32_t code;  /* fc_cmd_code_t */

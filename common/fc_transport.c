@@ -13,6 +13,7 @@
 struct fc_tp {
     int serial;
     MPI_Comm comm;
+    MPI_Comm p2p; /* a duplicate of comm for point-to-point messages only */
     int rank, size;
 };
 
@@ -37,6 +38,13 @@ int fc_tp_create_mpi(const void *comm, fc_tp_t **out)
     MPI_Comm_set_errhandler(tp->comm, MPI_ERRORS_RETURN);
     MPI_Comm_rank(tp->comm, &tp->rank);
     MPI_Comm_size(tp->comm, &tp->size);
+    int rc = MPI_Comm_dup(tp->comm, &tp->p2p);
+    if (rc != MPI_SUCCESS) {
+        err = mpi_fail(rc, "MPI_Comm_dup");
+        fc_free(&tp);
+        goto cleanup;
+    }
+    MPI_Comm_set_errhandler(tp->p2p, MPI_ERRORS_RETURN);
     *out = tp;
     return FC_OK;
 cleanup:
@@ -59,6 +67,7 @@ cleanup:
 
 void fc_tp_destroy(fc_tp_t **tp)
 {
+    if (tp && *tp && !(*tp)->serial) MPI_Comm_free(&(*tp)->p2p);
     fc_free(tp);
 }
 
@@ -266,6 +275,31 @@ int fc_tp_scatter_pieces(fc_tp_t *tp, const double *all, size_t npieces,
         return pieces_collective(tp, 0, npieces, pieces, block, (double *)all, root);
     for (size_t i = 0, off = 0; i < npieces; off += pieces[i].n, i++)
         fc_copy(pieces[i].n, all + off, pieces[i].p);
+    return FC_OK;
+}
+
+int fc_tp_send(fc_tp_t *tp, int dest, int tag, const void *buf, size_t bytes)
+{
+    if (tp->serial || tp->size == 1)
+        return fc_err_set(FC_EINVAL, "point-to-point messages need several ranks");
+    if (bytes > INT_MAX) return fc_err_set(FC_ETOOBIG, "a message of %zu bytes", bytes);
+    int rc = MPI_Send(buf, (int)bytes, MPI_BYTE, dest, tag, tp->p2p);
+    return rc == MPI_SUCCESS ? FC_OK : mpi_fail(rc, "MPI_Send");
+}
+
+int fc_tp_recv(fc_tp_t *tp, int src, int tag, void *buf, size_t bytes, int *from, size_t *got)
+{
+    MPI_Status st;
+    int n = 0;
+    if (tp->serial || tp->size == 1)
+        return fc_err_set(FC_EINVAL, "point-to-point messages need several ranks");
+    if (bytes > INT_MAX) return fc_err_set(FC_ETOOBIG, "a message of %zu bytes", bytes);
+    int rc = MPI_Recv(buf, (int)bytes, MPI_BYTE, src == FC_TP_ANY ? MPI_ANY_SOURCE : src, tag,
+                      tp->p2p, &st);
+    if (rc != MPI_SUCCESS) return mpi_fail(rc, "MPI_Recv");
+    MPI_Get_count(&st, MPI_BYTE, &n);
+    if (from) *from = st.MPI_SOURCE;
+    if (got) *got = (size_t)n;
     return FC_OK;
 }
 

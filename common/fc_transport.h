@@ -60,6 +60,16 @@ FC_MUST int fc_tp_gather_pieces(fc_tp_t *tp, size_t npieces, const fc_tp_piece_t
 FC_MUST int fc_tp_scatter_pieces(fc_tp_t *tp, const double *all, size_t npieces,
                                  const fc_tp_piece_t *pieces, size_t block, int root);
 
+/* Point-to-point messages (the asynchronous schedule, SPEC §11). They travel on a
+ * communicator of their own, a duplicate made by fc_tp_create_mpi, so no message of theirs
+ * can ever match one of the collectives above. Not available serially (FC_EINVAL). */
+#define FC_TP_ANY (-1) /* fc_tp_recv: from any rank */
+FC_MUST int fc_tp_send(fc_tp_t *tp, int dest, int tag, const void *buf, size_t bytes);
+/* Receive up to `bytes` bytes from src (or FC_TP_ANY) with tag; the sender in *from and the
+ * length in *got (either may be NULL). A longer message is an error. */
+FC_MUST int fc_tp_recv(fc_tp_t *tp, int src, int tag, void *buf, size_t bytes, int *from,
+                       size_t *got);
+
 /* End every rank now with status (after a message naming this rank was printed). */
 _Noreturn void fc_tp_abort(fc_tp_t *tp, int status);
 

@@ -49,6 +49,26 @@ static double checkpoint_bytes(const fc_job_t *j, size_t n_clients)
     double cl = (double)fc_client_state_len(a), need = 0.0;
     (void)n_clients;
     if (fc_tp_rank(j->tp) == 0) need += 2.0 * ((double)a->K * cl + (double)fc_global_state_len(a));
+    if (fc_tp_rank(j->tp) == 0 && j->ctx[FC_SLOT_REF].ops &&
+        j->ctx[FC_SLOT_REF].expect.kind != FC_EXPECT_POINT) /* q* (SPEC §10) */
+        need += 2.0 * (double)fc_global_state_len(&j->ctx[FC_SLOT_REF]);
+    return need * sizeof(double);
+}
+
+/* The asynchronous schedule (SPEC §11) keeps, per hosted client, the version of the posterior
+ * it holds (a state and two counts), and per rank the newest version, a client's backup and
+ * the two messages; rank 0 its buffers, and the checkpoint's held blocks of every client. */
+static double async_bytes(const fc_job_t *j, size_t n_clients)
+{
+    const fc_config_t *c = j->cfg;
+    const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN];
+    if (c->algorithm.schedule != FC_SCHED_ASYNC) return 0.0;
+    double sl = (double)a->ops->state_len(a) + 8.0, dl = (double)a->ops->delta_len(a) + 8.0;
+    double need = ((double)n_clients + 2.0) * sl + 2.0 * dl + (double)fc_client_state_len(a);
+    if (fc_tp_rank(j->tp) == 0) {
+        need += sl + 2.0 * dl;
+        if (c->output.checkpoint_every > 0 || c->run.resume) need += (double)a->K * sl;
+    }
     return need * sizeof(double);
 }
 
@@ -77,6 +97,30 @@ static int check_family_rank(const fc_job_t *j)
     return fc_la_check_len(a->family->prec_len(&a->fd), "the lowrank stack d x (K rank + rank)");
 }
 
+/* The server's SPEC §10 buffers (fc_server.c): diag(S⁻¹)'s d×d scratch for a full q, and
+ * for a variational run the [m, L] payload and the KL's two d×d factors. */
+static double server_vi_bytes(const fc_job_t *j)
+{
+    const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN], *r = &j->ctx[FC_SLOT_REF];
+    double d = (double)a->d, need = d;
+    if (a->cov == FC_COV_FULL || (r->ops && r->cov == FC_COV_FULL)) need += d * d;
+    if (a->expect.kind != FC_EXPECT_POINT) need += 3.0 * d * d + 2.0 * d;
+    return need * sizeof(double);
+}
+
+/* SPEC §10: expectations need the dense local step (its Newton matrix is d×d). */
+static int check_expectation_dims(const fc_job_t *j)
+{
+    const fc_algo_ctx_t *a = &j->ctx[FC_SLOT_MAIN];
+    char where[FC_PATH_MAX + 64];
+    if (a->expect.kind == FC_EXPECT_POINT || !a->local.matrix_free) return FC_OK;
+    fc_config_where(j->cfg, "algorithm.expectation", where, sizeof where);
+    return fc_err_set(FC_ECONFIG,
+                      "%salgorithm.expectation: %s needs the dense local solver (d = %zu; set "
+                      "algorithm.local_solver = newton, or expectation = point)",
+                      where, fc_expect_name(a->expect.kind), a->d);
+}
+
 /* Refuse a run that cannot fit in this machine's memory before trying (bad input, with the
  * sizes that make it so), rather than failing an allocation halfway. */
 static int check_memory(const fc_job_t *j, size_t n_clients)
@@ -88,7 +132,9 @@ static int check_memory(const fc_job_t *j, size_t n_clients)
     double need = (double)fc_algo_memory_estimate(&j->ctx[FC_SLOT_MAIN], n_clients, max_n);
     if (j->ctx[FC_SLOT_REF].ops)
         need = fmax(need, (double)fc_algo_memory_estimate(&j->ctx[FC_SLOT_REF], n_clients, max_n));
+    need += checkpoint_bytes(j, n_clients) + async_bytes(j, n_clients);
     need += checkpoint_bytes(j, n_clients);
+    if (fc_tp_rank(j->tp) == 0) need += server_vi_bytes(j);
     if (need <= have) return FC_OK;
     /* When the family keeps d×d sites, that is the key to change: name it where it was set,
      * with one site's size. */
@@ -255,6 +301,7 @@ int fc_job_create(fc_tp_t *tp, const fc_config_t *c, const fc_job_opts_t *o, fc_
         warn_config(j);
         const fc_shards_t *sh = job_shards(j);
         err = check_family_rank(j);
+        if (!err) err = check_expectation_dims(j);
         if (!err) err = check_dims(j);
         if (!err) err = check_memory(j, sh->hi - sh->lo);
         if (!err)

@@ -31,7 +31,7 @@ int fc_output_open(const char *dir, fc_output_t **out)
     o->csv = fopen(o->path, "w");
     if (!o->csv) FC_FAIL(FC_EIO, "%s: cannot write: %s", o->path, strerror(errno));
     fputs("round,seconds,objective,grad_norm,dist_to_opt,correction,test_loss,test_accuracy,"
-          "bytes\n",
+          "bytes,kl_to_opt,elbo,test_loss_bayes,test_accuracy_bayes\n",
           o->csv);
     *out = o;
     return FC_OK;
@@ -62,13 +62,19 @@ int fc_output_row(fc_output_t *o, const fc_metrics_t *m)
         fputc(',', o->csv);
         put_field(o->csv, cols[i]);
     }
-    fprintf(o->csv, ",%.0f\n", m->bytes);
+    fprintf(o->csv, ",%.0f", m->bytes);
+    const double vi[] = {m->kl_to_opt, m->elbo, m->test_loss_bayes, m->test_accuracy_bayes};
+    for (size_t i = 0; i < sizeof vi / sizeof vi[0]; i++) {
+        fputc(',', o->csv);
+        put_field(o->csv, vi[i]);
+    }
+    fputc('\n', o->csv);
     if (fflush(o->csv) != 0 || ferror(o->csv))
         return fc_err_set(FC_EIO, "%s: write failed: %s", o->path, strerror(errno));
     return FC_OK;
 }
 
-int fc_output_mean(const char *dir, size_t d, const double *m)
+static int write_vector(const char *dir, const char *name, size_t d, const double *v)
 {
     int err;
     char *text = NULL;
@@ -76,11 +82,21 @@ int fc_output_mean(const char *dir, size_t d, const double *m)
     FC_CALL(fc_mul_size(d + 1, 32, &cap));
     FC_CALL(fc_alloc(cap, 1, &text));
     for (size_t i = 0; i < d; i++)
-        len += (size_t)snprintf(text + len, cap - len, "%.17g\n", m[i]);
-    FC_CALL(fc_write_atomic(dir, "mean.txt", text, len));
+        len += (size_t)snprintf(text + len, cap - len, "%.17g\n", v[i]);
+    FC_CALL(fc_write_atomic(dir, name, text, len));
 cleanup:
     fc_free(&text);
     return err;
+}
+
+int fc_output_mean(const char *dir, size_t d, const double *m)
+{
+    return write_vector(dir, "mean.txt", d, m);
+}
+
+int fc_output_variance(const char *dir, size_t d, const double *var)
+{
+    return write_vector(dir, "variance.txt", d, var);
 }
 
 /* cJSON cannot hold NaN: non-applicable numbers become null. */
@@ -124,6 +140,9 @@ static int key_applies(const fc_config_t *c, const char *section, const char *ke
     }
     if (strcmp(section, "model") == 0)
         return IS("noise_precision") ? m && m->labels == FC_LABEL_REAL : 1;
+    if ((strcmp(section, "algorithm") == 0 && (IS("max_staleness") || IS("staleness_damping"))) ||
+        (strcmp(section, "run") == 0 && (IS("replay") || IS("client_delay"))))
+        return c->algorithm.schedule == FC_SCHED_ASYNC; /* SPEC §11 */
     if (strcmp(section, "algorithm") == 0)
         return !a || fc_algo_uses_key(a, c->algorithm.family, key);
 #undef IS
@@ -197,6 +216,10 @@ int fc_output_summary(const char *dir, const fc_config_t *c, const fc_summary_t 
         add_number(fin, "test_accuracy", s->final.test_accuracy);
         add_number(fin, "objective_gap", s->final.objective - s->theta_star_objective);
         add_number(fin, "bytes", s->final.bytes);
+        add_number(fin, "kl_to_opt", s->final.kl_to_opt);
+        add_number(fin, "elbo", s->final.elbo);
+        add_number(fin, "test_loss_bayes", s->final.test_loss_bayes);
+        add_number(fin, "test_accuracy_bayes", s->final.test_accuracy_bayes);
     }
     add_number(root, "theta_star_objective", s->theta_star_objective);
     add_number(root, "wall_seconds", s->wall_seconds);

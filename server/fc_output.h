@@ -17,6 +17,9 @@ typedef struct {
     int round;
     double seconds, objective, grad_norm, dist_to_opt, correction, test_loss, test_accuracy;
     double bytes;
+    /* SPEC §10 (empty unless algorithm.expectation is not point): KL(q_t ‖ q*), the ELBO,
+     * and the posterior predictive test loss and accuracy. */
+    double kl_to_opt, elbo, test_loss_bayes, test_accuracy_bayes;
 } fc_metrics_t;
 
 typedef struct fc_output fc_output_t;
@@ -27,6 +30,8 @@ void fc_output_close(fc_output_t **o);
 FC_MUST int fc_output_row(fc_output_t *o, const fc_metrics_t *m);
 /* mean.txt: one value per line, %.17g. */
 FC_MUST int fc_output_mean(const char *dir, size_t d, const double *m);
+/* variance.txt (SPEC §10): the diagonal of S⁻¹, one value per line, %.17g. */
+FC_MUST int fc_output_variance(const char *dir, size_t d, const double *var);
 
 typedef struct {
     const char *status;              /* converged | diverged | max_rounds */

@@ -22,8 +22,10 @@
 int fc_srv_radius_applies(const server_t *s)
 {
     const fc_algo_ctx_t *a = s->ctx;
+    /* The point map's fixed point at θ*: not the variational one (SPEC §10). */
     return s->have_ref && a->ops->fixed_point && a->ops->contribution &&
-           a->family->prec_len(&a->fd) == 0 && s->env->cfg->algorithm.participation >= 1.0 &&
+           a->expect.kind == FC_EXPECT_POINT && a->family->prec_len(&a->fd) == 0 &&
+           s->env->cfg->algorithm.participation >= 1.0 &&
            a->K * fc_client_state_len(a) <= RADIUS_MAX_DOUBLES;
 }
 

@@ -9,6 +9,7 @@
 #include "fc_la.h"
 #include "fc_mem.h"
 #include "fc_output.h"
+#include "fc_server_async.h"
 #include "fc_server_impl.h"
 
 /* Broadcast a command and its payload, then run it (collective). */
@@ -37,6 +38,7 @@ static int objective(server_t *s, const double *theta, double *F)
 typedef struct {
     server_t *s;
     int count_bytes;
+    int slot;
 } oracle_ctx_t;
 
 static int oracle_objective(void *vctx, const double *theta, double *F)
@@ -44,6 +46,59 @@ static int oracle_objective(void *vctx, const double *theta, double *F)
     oracle_ctx_t *o = vctx;
     if (o->count_bytes) o->s->bytes += (double)o->s->K * (double)(o->s->d + 1) * sizeof(double);
     return objective(o->s, theta, F);
+}
+
+/* [m, the precision of slot a's shape]: the payload of an evaluation under q. */
+static size_t vi_payload(server_t *s, const fc_algo_ctx_t *a, const double *m, const double *prec)
+{
+    size_t nq = fc_vi_prec_len(a);
+    fc_copy(s->d, m, s->vi_payload);
+    if (nq) fc_copy(nq, prec, s->vi_payload + s->d);
+    return s->d + nq;
+}
+
+/* SPEC §10: Σ_k E_q[ℓ_k] + δ/2‖θ − μ₀‖² under q = (theta, prec), mc stream round 0 (the central
+ * step's draws). */
+static int oracle_expected(void *vctx, const double *theta, const double *prec, double *F)
+{
+    oracle_ctx_t *o = vctx;
+    server_t *s = o->s;
+    const fc_algo_ctx_t *a = &s->env->ctx[o->slot];
+    size_t len = vi_payload(s, a, theta, prec);
+    double sum;
+    if (o->count_bytes) s->bytes += (double)s->K * (double)(len + 1) * sizeof(double);
+    int err = fc_srv_call(s, FC_CMD_EVAL, o->slot, 0, 0, FC_EVAL_LOSS_ONLY | FC_EVAL_EXPECT,
+                          s->vi_payload, len, &sum);
+    if (err) return err;
+    *F = fc_prior_value(a, theta) + sum;
+    return FC_OK;
+}
+
+/* The metrics' mc round: the same draws every round, so the curves are not mc noise. */
+#define VI_METRICS_ROUND 0x7fffffff
+
+/* SPEC §10 under the server's q = (g->m, S⁻¹) of slot `slot`: the summed [E_q ℓ_k,
+ * correction², E_q ∇ℓ_k] into s->result, and the ELBO
+ *     E_q[log p(D|θ) + log p₀(θ)] + H(q) = −(Σ_k E_q ℓ_k + δ/2(‖m − μ₀‖² + tr S⁻¹))
+ *                                         + ½(d(1 + log δ) − log det S)
+ * (the likelihood's normalising constants, absent from ℓ, are left out). */
+static int vi_measure(server_t *s, int slot, const fc_global_t *g, double *elbo)
+{
+    const fc_algo_ctx_t *a = &s->env->ctx[slot];
+    size_t d = s->d;
+    fc_prec_t q;
+    fc_global_prec(a, g, &q);
+    size_t len = vi_payload(s, a, g->m, a->cov == FC_COV_FULL ? q.L : q.s);
+    int err = fc_srv_call(s, FC_CMD_EVAL, slot, VI_METRICS_ROUND, 0, FC_EVAL_EXPECT, s->vi_payload,
+                          len, s->result);
+    if (err) return err;
+    fc_prec_variance(d, &q, s->var, s->var_work);
+    double tr = 0.0;
+    for (size_t i = 0; i < d; i++)
+        tr += s->var[i];
+    *elbo = -(s->result[0] + fc_prior_value(a, g->m) + 0.5 * a->delta * tr) +
+            0.5 * ((double)d * (1.0 + log(a->delta)) - fc_prec_logdet(d, &q));
+    return FC_OK;
 }
 
 /* The reference solve of a large model takes a while: say what it will cost before it
@@ -73,8 +128,8 @@ static void reference_progress(const server_t *s, int it, double gn, int done)
 static int compute_reference(server_t *s)
 {
     const fc_algo_ctx_t *a = &s->env->ctx[FC_SLOT_REF];
-    oracle_ctx_t oc = {s, 0};
-    fc_oracle_t oracle = {oracle_objective, &oc};
+    oracle_ctx_t oc = {s, 0, FC_SLOT_REF};
+    fc_oracle_t oracle = {oracle_objective, oracle_expected, &oc};
     int err = FC_OK;
     double g0 = -1.0;
     reference_banner(s, a);
@@ -90,7 +145,9 @@ static int compute_reference(server_t *s)
         double gn = sqrt(gn2);
         reference_progress(s, it, gn, 0);
         if (g0 < 0) g0 = gn;
-        if (gn <= 1e-14 * fmax(1.0, g0)) {
+        /* The variational q* also needs its precision at its fixed point (SPEC §10). */
+        int settled = a->expect.kind == FC_EXPECT_POINT || s->gref->settled;
+        if (gn <= 1e-14 * fmax(1.0, g0) && settled) {
             reference_progress(s, it, gn, 1);
             break;
         }
@@ -107,7 +164,11 @@ static int compute_reference(server_t *s)
     }
     fc_copy(s->d, s->gref->m, s->theta_star);
     s->have_ref = 1;
-    return objective(s, s->theta_star, &s->F_star);
+    if (a->expect.kind == FC_EXPECT_POINT) return objective(s, s->theta_star, &s->F_star);
+    double elbo; /* q*: the objective of a variational run is −ELBO */
+    err = vi_measure(s, FC_SLOT_REF, s->gref, &elbo);
+    s->F_star = -elbo;
+    return err;
 }
 
 static void test_metrics(server_t *s, const double *theta, fc_metrics_t *m)
@@ -125,16 +186,44 @@ static void test_metrics(server_t *s, const double *theta, fc_metrics_t *m)
             (double)t->n;
 }
 
-/* Every metric of SPEC §7 at the current mean. */
+/* SPEC §10: KL(q_t ‖ q*) and the posterior predictive on the test set. */
+static void vi_metrics(server_t *s, fc_metrics_t *m)
+{
+    const fc_algo_ctx_t *a = s->ctx;
+    const fc_data_t *t = s->env->test;
+    fc_prec_t q, qs;
+    fc_global_prec(a, s->g, &q);
+    if (s->have_ref && s->gref) {
+        fc_global_prec(&s->env->ctx[FC_SLOT_REF], s->gref, &qs);
+        m->kl_to_opt = fc_gauss_kl(s->d, s->g->m, &q, s->theta_star, &qs, s->kl_work);
+    }
+    if (!t || t->n == 0) return;
+    double nll, hits;
+    fc_vi_predict(&a->expect, a->model, t, s->g->m, &q, VI_METRICS_ROUND, &nll, &hits,
+                  s->pred_work);
+    m->test_loss_bayes = nll / (double)t->n;
+    m->test_accuracy_bayes = hits / (double)t->n;
+}
+
+/* Every metric of SPEC §7 at the current mean; for a variational run (SPEC §10) the
+ * objective is −ELBO(q_t), its gradient in the mean ∇_m E_q[F], and the KL and predictive
+ * columns are filled. */
 int fc_srv_measure(server_t *s, int round, fc_metrics_t *m)
 {
     size_t d = s->d;
     const double *theta = s->g->m;
-    int err = fc_srv_call(s, FC_CMD_EVAL, FC_SLOT_MAIN, round, 0, 0, theta, d, s->result);
+    int vi = s->ctx->expect.kind != FC_EXPECT_POINT, err;
+    double elbo = NAN;
+    m->kl_to_opt = m->elbo = m->test_loss_bayes = m->test_accuracy_bayes = NAN;
+    if (vi)
+        err = vi_measure(s, FC_SLOT_MAIN, s->g, &elbo);
+    else
+        err = fc_srv_call(s, FC_CMD_EVAL, FC_SLOT_MAIN, round, 0, 0, theta, d, s->result);
     if (err) return err;
     fc_prior_gradient(s->ctx, theta, s->result + 2, s->grad);
     m->round = round;
-    m->objective = fc_prior_value(s->ctx, theta) + s->result[0];
+    m->objective = vi ? -elbo : fc_prior_value(s->ctx, theta) + s->result[0];
+    m->elbo = elbo;
     m->grad_norm = fc_nrm2(d, s->grad);
     m->correction = s->ctx->ops->has_sites ? sqrt(s->result[1]) : NAN;
     m->dist_to_opt = NAN;
@@ -145,6 +234,7 @@ int fc_srv_measure(server_t *s, int round, fc_metrics_t *m)
         m->dist_to_opt = sqrt(dd);
     }
     test_metrics(s, theta, m);
+    if (vi) vi_metrics(s, m);
     m->bytes = s->bytes;
     m->seconds = fc_tp_wtime(s->env->tp) - s->t0;
     return FC_OK;
@@ -172,10 +262,11 @@ static int one_round(server_t *s, int round)
 {
     const fc_algo_ctx_t *a = s->ctx;
     const fc_config_t *c = s->env->cfg;
-    oracle_ctx_t oc = {s, 1};
-    fc_oracle_t oracle = {oracle_objective, &oc};
+    oracle_ctx_t oc = {s, 1, FC_SLOT_MAIN};
+    fc_oracle_t oracle = {oracle_objective, oracle_expected, &oc};
     fc_participants(s->K, a->ops->partial_participation ? c->algorithm.participation : 1.0,
                     c->run.seed, round, s->mask);
+    if (c->algorithm.schedule == FC_SCHED_ASYNC) return fc_srv_async_round(s, round);
     if (c->algorithm.schedule == FC_SCHED_SEQ) {
         for (size_t k = 0; k < s->K; k++) {
             if (!s->mask[k]) continue;
@@ -201,6 +292,11 @@ static void progress(const server_t *s, const fc_metrics_t *m)
     if (!isnan(m->dist_to_opt)) printf("  dist %.3e", m->dist_to_opt);
     if (!isnan(m->correction)) printf("  corr %.3e", m->correction);
     if (!isnan(m->test_accuracy)) printf("  acc %.4f", m->test_accuracy);
+    fc_srv_async_progress(s, stdout);
+    if (!isnan(m->kl_to_opt)) printf("  kl %.3e", m->kl_to_opt);
+    if (!isnan(m->elbo)) printf("  elbo %.9e", m->elbo);
+    if (!isnan(m->test_loss_bayes)) printf("  bayes_loss %.4f", m->test_loss_bayes);
+    if (!isnan(m->test_accuracy_bayes)) printf("  bayes_acc %.4f", m->test_accuracy_bayes);
     printf("  %.2fs\n", m->seconds);
     fflush(stdout);
 }
@@ -276,6 +372,16 @@ static int server_alloc(server_t *s)
     if (s->env->test)
         FC_CALL(fc_alloc(s->ctx->model->ops->work_size(s->ctx->model, s->env->test->n),
                          sizeof(double), &s->test_work));
+    FC_CALL(fc_calloc(s->d, sizeof(double), &s->var));
+    if (ctx[FC_SLOT_MAIN].cov == FC_COV_FULL || ctx[FC_SLOT_REF].cov == FC_COV_FULL)
+        FC_CALL(fc_calloc(s->d * s->d, sizeof(double), &s->var_work));
+    if (ctx[FC_SLOT_MAIN].expect.kind != FC_EXPECT_POINT) {
+        FC_CALL(fc_calloc(s->d + s->d * s->d, sizeof(double), &s->vi_payload));
+        FC_CALL(fc_calloc(fc_gauss_kl_work(s->d), sizeof(double), &s->kl_work));
+        if (s->env->test)
+            FC_CALL(fc_calloc(fc_vi_work_len(&s->ctx->expect, s->ctx->model, s->env->test->n),
+                              sizeof(double), &s->pred_work));
+    }
 cleanup:
     return err;
 }
@@ -292,7 +398,13 @@ static void server_free(server_t *s)
     fc_free(&s->rows);
     fc_free(&s->mask);
     fc_free(&s->test_work);
+    fc_free(&s->vi_payload);
+    fc_free(&s->kl_work);
+    fc_free(&s->var);
+    fc_free(&s->var_work);
+    fc_free(&s->pred_work);
     fc_output_close(&s->out);
+    fc_srv_async_destroy(s);
 }
 
 /* Write mean.txt and summary.json for the rows so far. */
@@ -319,6 +431,12 @@ static int finish(server_t *s, const fc_metrics_t *last, const char *status, con
     r->objective_gap = s->have_ref ? last->objective - s->F_star : NAN;
     r->correction = last->correction;
     int err = fc_output_mean(s->env->out_dir, s->d, s->m_good);
+    /* SPEC §10: diag(S⁻¹) of the final server posterior (iso and algorithms without a
+     * precision: 1/δ). */
+    fc_prec_t q;
+    fc_global_prec(s->ctx, s->g, &q);
+    fc_prec_variance(s->d, &q, s->var, s->var_work);
+    if (!err) err = fc_output_variance(s->env->out_dir, s->d, s->var);
     if (!err) err = fc_output_summary(s->env->out_dir, c, &sum);
     return err;
 }
@@ -510,6 +628,16 @@ int fc_server_radius(fc_server_t *s, double *radius)
 {
     *radius = NAN;
     return fc_srv_radius_applies(s) ? fc_srv_radius(s, radius) : FC_OK;
+}
+
+const fc_global_t *fc_server_global(const fc_server_t *s)
+{
+    return s->g;
+}
+
+const fc_global_t *fc_server_reference_global(const fc_server_t *s)
+{
+    return s->gref;
 }
 
 int fc_server_stalled(const fc_server_t *s)

@@ -61,6 +61,10 @@ const double *fc_server_theta_star(const fc_server_t *s);
  * where it does not apply (fc_server.c: algorithms with a fixed point, families without
  * precisions, full participation, a state of at most 2^21 doubles). Overwrites the state. */
 FC_MUST int fc_server_radius(fc_server_t *s, double *radius);
+/* The server's global state (the posterior q_t: m, S, its factor) and the reference's
+ * (θ*, or q* = N(θ*, S*⁻¹) for a variational run; NULL without a reference slot). */
+const fc_global_t *fc_server_global(const fc_server_t *s);
+const fc_global_t *fc_server_reference_global(const fc_server_t *s);
 /* Central only: the last step made no progress (the floating-point floor). */
 int fc_server_stalled(const fc_server_t *s);
 /* Collective: end the client ranks' command loop with an exit status. */

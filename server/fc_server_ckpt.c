@@ -8,10 +8,11 @@
 #include "fc_checkpoint.h"
 #include "fc_la.h"
 #include "fc_mem.h"
+#include "fc_server_async.h"
 #include "fc_server_impl.h"
 
 #define CKPT_NAME "checkpoint.bin"
-#define ROW_DOUBLES 9
+#define ROW_DOUBLES 13
 
 /* Keys that may change between a run and its resume: they steer the run, not its state. */
 static const char *const may_change[] = {"run.rounds", "run.resume", "run.threads", "output.dir",
@@ -60,9 +61,10 @@ static int config_echo(const fc_config_t *c, echo_t *e)
 
 static void row_to_doubles(const fc_metrics_t *m, double *v)
 {
-    double t[ROW_DOUBLES] = {m->round,     m->seconds,       m->objective,
-                             m->grad_norm, m->dist_to_opt,   m->correction,
-                             m->test_loss, m->test_accuracy, m->bytes};
+    double t[ROW_DOUBLES] = {
+        m->round,      m->seconds,         m->objective,          m->grad_norm, m->dist_to_opt,
+        m->correction, m->test_loss,       m->test_accuracy,      m->bytes,     m->kl_to_opt,
+        m->elbo,       m->test_loss_bayes, m->test_accuracy_bayes};
     memcpy(v, t, sizeof t);
 }
 
@@ -77,6 +79,10 @@ static void row_from_doubles(const double *v, fc_metrics_t *m)
     m->test_loss = v[6];
     m->test_accuracy = v[7];
     m->bytes = v[8];
+    m->kl_to_opt = v[9];
+    m->elbo = v[10];
+    m->test_loss_bayes = v[11];
+    m->test_accuracy_bayes = v[12];
 }
 
 static int put_doubles(fc_ckpt_t *ck, const char *tag, const double *v, size_t n)
@@ -84,12 +90,19 @@ static int put_doubles(fc_ckpt_t *ck, const char *tag, const double *v, size_t n
     return fc_ckpt_put(ck, tag, v, n * sizeof(double));
 }
 
+/* A variational run's reference is the Gaussian q*, kept whole in the checkpoint. */
+static int vi_reference(const server_t *s)
+{
+    return s->have_ref && s->gref && s->env->ctx[FC_SLOT_REF].expect.kind != FC_EXPECT_POINT;
+}
+
 int fc_srv_checkpoint_save(server_t *s, int t)
 {
     int err;
     const fc_algo_ctx_t *a = s->ctx;
     size_t cl = fc_client_state_len(a), gl = fc_global_state_len(a);
-    double meta[META_N] = {0}, *clients = NULL, *global = NULL, *rows = NULL;
+    double meta[META_N] = {0}, *clients = NULL, *global = NULL, *rows = NULL, *async = NULL;
+    size_t async_n = 0;
     fc_ckpt_t *ck = NULL;
     echo_t echo = {0};
     FC_CALL(fc_alloc(s->K * cl, sizeof(double), &clients));
@@ -119,6 +132,17 @@ int fc_srv_checkpoint_save(server_t *s, int t)
     FC_CALL(put_doubles(ck, "m_good", s->m_good, s->d));
     FC_CALL(put_doubles(ck, "rows", rows, s->nrows * ROW_DOUBLES));
     FC_CALL(put_doubles(ck, "clients", clients, s->K * cl));
+    if (s->env->cfg->algorithm.schedule == FC_SCHED_ASYNC) { /* SPEC §11: the schedule's state */
+        FC_CALL(fc_srv_async_save(s, &async, &async_n));
+        FC_CALL(put_doubles(ck, "async", async, async_n));
+    }
+    if (vi_reference(s)) { /* SPEC §10: q*'s precision too, for kl_to_opt after a resume */
+        const fc_algo_ctx_t *ra = &s->env->ctx[FC_SLOT_REF];
+        fc_free(&global);
+        FC_CALL(fc_alloc(fc_global_state_len(ra), sizeof(double), &global));
+        fc_global_state_pack(ra, s->gref, global);
+        FC_CALL(put_doubles(ck, "reference", global, fc_global_state_len(ra)));
+    }
     FC_CALL(fc_ckpt_write(ck, s->env->out_dir, CKPT_NAME));
 cleanup:
     fc_ckpt_destroy(&ck);
@@ -126,6 +150,7 @@ cleanup:
     fc_free(&clients);
     fc_free(&global);
     fc_free(&rows);
+    fc_free(&async);
     return err;
 }
 
@@ -261,9 +286,23 @@ int fc_srv_checkpoint_restore(server_t *s, int *round, fc_run_result_t *r)
     s->gtol = meta[META_GTOL];
     s->bytes = meta[META_BYTES];
     s->t0 = fc_tp_wtime(s->env->tp) - meta[META_SECONDS];
+    if (vi_reference(s)) {
+        const fc_algo_ctx_t *ra = &s->env->ctx[FC_SLOT_REF];
+        const double *ref = NULL;
+        FC_CALL(get_doubles(ck, path, "reference", fc_global_state_len(ra), &ref));
+        fc_global_state_unpack(ra, s->gref, ref);
+    }
     FC_CALL(restore_rows(s, rows, nrows));
     /* Not broadcast: the clients' blocks are scattered to their ranks (fc_host.c). */
     FC_CALL(fc_srv_call(s, FC_CMD_STATE_PUT, FC_SLOT_MAIN, 0, 0, 0, clients, 0, NULL));
+    if (s->env->cfg->algorithm.schedule == FC_SCHED_ASYNC) {
+        const void *blob = fc_ckpt_get(ck, "async", &bytes);
+        if (!blob || bytes % sizeof(double))
+            FC_FAIL(FC_EDATA, "%s: corrupt checkpoint: no asynchronous state", path);
+        err = fc_srv_async_restore(s, blob, bytes / sizeof(double));
+        if (err) fc_err_prefix("%s: ", path);
+        if (err) goto cleanup;
+    }
     *round = (int)meta[META_ROUND];
     if (!s->env->quiet) printf("resumed from %s after round %d\n", path, *round);
 cleanup:

@@ -23,6 +23,10 @@ struct fc_server {
     double bytes, t0;
     unsigned char *mask;
     fc_output_t *out;
+    struct fc_srv_async *async; /* the asynchronous schedule (SPEC §11), from its first round */
+    /* SPEC §10 (variational runs): a payload [m, precision], KL scratch, the variances and
+     * their d×d scratch (every run writes variance.txt), the predictive's work. */
+    double *vi_payload, *kl_work, *var, *var_work, *pred_work;
 };
 typedef struct fc_server server_t;
 

@@ -61,7 +61,8 @@ $FEDPC sweep "$ini" --out "$OUT/final" --set run.rounds=200 \
         fpc) damping=$k2 penalty=- ;;
         *) damping=$k1 penalty=$k2 ;;
         esac
-        bytes=$(awk -F, -v r="$r" 'NR > 1 && $1 == r { print $NF }' "$OUT/$sw/$run/metrics.csv")
+        bytes=$(awk -F, -v r="$r" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "bytes") c = i }
+            NR > 1 && $1 == r { print $c }' "$OUT/$sw/$run/metrics.csv")
         echo "$name,$fam,$damping,$penalty,$r,$bytes"
     done
 } > "$OUT/summary.csv"

@@ -77,7 +77,7 @@ echo "ok model keys: bad values and keys of another model are refused (exit 2)"
 
 # --help lists what the registries hold, so the added rows appear there too.
 "$FEDPC_EXT" --help >"$WORK/help.txt" || fail "--help exited"
-grep -q "^algorithm.name: .*central, fedavg, fedprox, gd$" "$WORK/help.txt" &&
+grep -q "^algorithm.name: .*central, fedavg, fedprox, bayes_admm, gd$" "$WORK/help.txt" &&
   grep -q "^algorithm.family: .*full, lowrank, scalar$" "$WORK/help.txt" &&
   grep -q "^model.type: .*linear_shifted$" "$WORK/help.txt" ||
   { cat "$WORK/help.txt" >&2; fail "--help does not list the registered rows"; }

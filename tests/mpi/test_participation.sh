@@ -21,6 +21,9 @@ if "$TESTTOOL" csvcmp "$WORK/a/mean.txt" "$WORK/f/mean.txt" 1e-9 >/dev/null 2>&1
 fi
 # Half the clients talk each round: the payload is half that of full participation.
 run_p 1 "$WORK/g" "$CFG/logistic.ini" "$@" --set algorithm.participation=1 || fail "full"
-half=$(awk -F, 'NR==3{print $NF}' "$WORK/a/metrics.csv")
-full=$(awk -F, 'NR==3{print $NF}' "$WORK/g/metrics.csv")
+# (the bytes column by name: SPEC §10's columns follow it)
+bytes2() { awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="bytes") c=i} NR==3{print $c}' "$1"; }
+half=$(bytes2 "$WORK/a/metrics.csv")
+full=$(bytes2 "$WORK/g/metrics.csv")
+[ -n "$half" ] && [ "$half" -gt 0 ] || fail "no bytes column"
 [ "$((full))" -eq "$((2 * half))" ] || fail "bytes per round: $half with 0.5, $full with 1"

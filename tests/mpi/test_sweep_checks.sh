@@ -19,7 +19,7 @@ expect_refused zipped_misspelt "did you mean algorithm.penalty?" \
   --vary algorithm.name+algorithm.penalti=ama+1,fpc+2
 expect_refused bad_value "value '3' is invalid for every cell" \
   --vary run.rounds=2,3 --vary algorithm.damping=0.5,3
-expect_refused bad_name "expected one of fpc, pvi, admm, ama, central, fedavg, fedprox, got 'amma'" \
+expect_refused bad_name "expected one of fpc, pvi, admm, ama, central, fedavg, fedprox, bayes_admm, got 'amma'" \
   --vary algorithm.name=fpc,amma
 
 # Invalid only together (dirichlet needs class labels, so with linear): an `invalid` row with

@@ -172,7 +172,7 @@ static const bad_t bad[] = {
     {"bad model type", "[model]\ntype = mlp2\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: model.type: expected one of linear, logistic, softmax, mlp, got 'mlp2'"},
     {"bad algorithm name", "[algorithm]\nname = sgd\n", {NULL}, {NULL}, FC_ECONFIG,
-     "$D/cfg.ini:2: algorithm.name: expected one of fpc, pvi, admm, ama, central, fedavg, fedprox, got 'sgd'"},
+     "$D/cfg.ini:2: algorithm.name: expected one of fpc, pvi, admm, ama, central, fedavg, fedprox, bayes_admm, got 'sgd'"},
     {"lr 0", "[algorithm]\nlr = 0\n", {NULL}, {NULL}, FC_ECONFIG,
      "$D/cfg.ini:2: algorithm.lr: must be > 0, got 0"},
     {"batch_size 0", "[algorithm]\nbatch_size = 0\n", {NULL}, {NULL}, FC_ECONFIG,
@@ -448,17 +448,24 @@ static const char full_ini[] = "[data]\n"                       /* 1 */
                                "lr = 0.05\n"                    /* 36 */
                                "batch_size = 64\n"              /* 37 */
                                "local_epochs = 3\n"             /* 38 */
-                               "[run]\n"                        /* 39 */
-                               "rounds = 7\n"                   /* 40 */
-                               "tol = 1e-6\n"                   /* 41 */
-                               "seed = 18446744073709551615\n"  /* 42 */
-                               "reference = false\n"            /* 43 */
-                               "threads = 4\n"                  /* 44 */
-                               "resume = yes\n"                 /* 45 */
-                               "divergence = 1e6\n"             /* 46 */
-                               "[output]\n"                     /* 47 */
-                               "dir = out\n"                    /* 48 */
-                               "checkpoint_every = 2\n";        /* 49 */
+                               "max_staleness = 3\n"            /* 39 */
+                               "staleness_damping = inverse\n"  /* 40 */
+                               "expectation = mc\n"             /* 41 */
+                               "quadrature_points = 8\n"        /* 42 */
+                               "mc_samples = 50\n"              /* 43 */
+                               "[run]\n"                        /* 44 */
+                               "rounds = 7\n"                   /* 45 */
+                               "tol = 1e-6\n"                   /* 46 */
+                               "seed = 18446744073709551615\n"  /* 47 */
+                               "reference = false\n"            /* 48 */
+                               "threads = 4\n"                  /* 49 */
+                               "resume = yes\n"                 /* 50 */
+                               "divergence = 1e6\n"             /* 51 */
+                               "replay = rec.csv\n"             /* 52 */
+                               "client_delay = 0:1.5\n"         /* 53 */
+                               "[output]\n"                     /* 54 */
+                               "dir = out\n"                    /* 55 */
+                               "checkpoint_every = 2\n";        /* 56 */
 
 static void check_full(const fc_config_t *c, const char *dir)
 {
@@ -500,6 +507,11 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_double_eq(c->algorithm.lr, 0.05);
     ck_assert_int_eq(c->algorithm.batch_size, 64);
     ck_assert_int_eq(c->algorithm.local_epochs, 3);
+    ck_assert_int_eq(c->algorithm.max_staleness, 3);
+    ck_assert_int_eq(c->algorithm.staleness_damping, FC_STALE_INVERSE);
+    ck_assert_int_eq(c->algorithm.expectation, FC_EXPECT_MC);
+    ck_assert_int_eq(c->algorithm.quadrature_points, 8);
+    ck_assert_int_eq(c->algorithm.mc_samples, 50);
     ck_assert_int_eq(c->run.rounds, 7);
     ck_assert_double_eq(c->run.tol, 1e-6);
     ck_assert_uint_eq(c->run.seed, UINT64_MAX);
@@ -507,6 +519,9 @@ static void check_full(const fc_config_t *c, const char *dir)
     ck_assert_int_eq(c->run.threads, 4);
     ck_assert_int_eq(c->run.resume, 1);
     ck_assert_double_eq(c->run.divergence, 1e6);
+    snprintf(want, sizeof want, "%s/rec.csv", dir);
+    ck_assert_str_eq(c->run.replay, want);
+    ck_assert_str_eq(c->run.client_delay, "0:1.5");
     snprintf(want, sizeof want, "%s/out", dir);
     ck_assert_str_eq(c->output.dir, want);
     ck_assert_int_eq(c->output.checkpoint_every, 2);
@@ -529,7 +544,7 @@ START_TEST(full_file_sets_every_key)
     snprintf(want, sizeof want, "%s:26: ", path);
     ck_assert_str_eq(where, want);
     fc_config_where(c, "output.checkpoint_every", where, sizeof where);
-    snprintf(want, sizeof want, "%s:49: ", path);
+    snprintf(want, sizeof want, "%s:56: ", path);
     ck_assert_str_eq(where, want);
     remove(path);
     rmdir(dir);

@@ -89,13 +89,15 @@ static const echo_t echo[] = {
      "format n_per_client features heterogeneity noise",
      "scheme clients",
      "type bias prior_precision",
-     "name family damping schedule participation local_steps local_tol local_solver"},
+     "name family damping schedule participation local_steps local_tol local_solver expectation "
+     "quadrature_points mc_samples"},
     {"fpc iso has a penalty",
      {"algorithm.family=iso", NULL},
      "format n_per_client features heterogeneity noise",
      "scheme clients",
      "type bias prior_precision",
-     "name family damping penalty schedule participation local_steps local_tol local_solver"},
+     "name family damping penalty schedule participation local_steps local_tol local_solver "
+     "expectation quadrature_points mc_samples"},
     {"admm: no family, no schedule",
      {"algorithm.name=admm", NULL},
      "format n_per_client features heterogeneity noise",
@@ -107,7 +109,7 @@ static const echo_t echo[] = {
      "format n_per_client features heterogeneity noise",
      "scheme clients",
      "type bias prior_precision",
-     "name"},
+     "name expectation quadrature_points mc_samples"},
     {"fedavg: its optimiser, no family",
      {"algorithm.name=fedavg", NULL},
      "format n_per_client features heterogeneity noise",
@@ -125,14 +127,16 @@ static const echo_t echo[] = {
      "format train test_fraction max_examples",
      "scheme clients",
      "type bias prior_precision noise_precision",
-     "name family damping schedule participation local_steps local_tol local_solver"},
+     "name family damping schedule participation local_steps local_tol local_solver expectation "
+     "quadrature_points mc_samples"},
     {"softmax on idx, dirichlet, with a test folder",
      {"model.type=softmax", "data.format=idx", "data.train=tr", "data.test=te",
       "partition.scheme=dirichlet", NULL},
      "format train test max_examples resize classes",
      "scheme clients alpha",
      "type bias prior_precision",
-     "name family damping schedule participation local_steps local_tol local_solver"},
+     "name family damping schedule participation local_steps local_tol local_solver expectation "
+     "quadrature_points mc_samples"},
 };
 
 /* The keys of section, space-separated, in order. */
