@@ -274,6 +274,15 @@ static void times_dsigma(const net_t *n, size_t rows, size_t rep, size_t w, cons
     }
 }
 
+/* tanh(x) = sign(x)·(−e/(e + 2)) with e = expm1(−2|x|) ∈ (−1, 0]: within an ulp or two of
+ * libm's tanh, never overflows, and two to three times faster (the forward pass evaluates
+ * one per hidden unit and example, as many as a fifth of its flops). */
+static double fast_tanh(double x)
+{
+    double e = expm1(-2.0 * fabs(x)), t = -e / (e + 2.0);
+    return x < 0.0 ? -t : t;
+}
+
 /* Z = In W_l + 1 b_lᵀ (rows × w_l) for the layer's input In (ld ldi). */
 static void affine(const net_t *n, size_t l, const double *theta, size_t rows, const double *In,
                    size_t ldi, double *Z)
@@ -294,8 +303,12 @@ static void forward(const net_t *n, const double *theta, const double *X, size_t
     for (size_t l = 1; l <= n->L; l++) {
         double *A = b->A[l];
         affine(n, l, theta, rows, in, ldi, A);
-        for (size_t t = 0; t < rows * n->w[l]; t++)
-            A[t] = n->relu ? (A[t] > 0.0 ? A[t] : 0.0) : tanh(A[t]);
+        if (n->relu)
+            for (size_t t = 0; t < rows * n->w[l]; t++)
+                A[t] = A[t] > 0.0 ? A[t] : 0.0;
+        else
+            for (size_t t = 0; t < rows * n->w[l]; t++)
+                A[t] = fast_tanh(A[t]);
         in = A;
         ldi = n->w[l];
     }
@@ -573,6 +586,136 @@ static void mlp_hvp(const fc_model_t *m, const double *X, const double *y, size_
     }
 }
 
+/* ------------------------------------------------ block products (lowrank family) ------ */
+
+/* Rows per chunk of a block product with s directions: the stacked tangents (rows·s × w)
+ * stay within the single-product chunk's size. */
+static size_t rows_block(size_t n, size_t s)
+{
+    size_t r = CHUNK / (s ? s : 1);
+    if (r < 1) r = 1;
+    return r < rows_of(n) ? r : rows_of(n);
+}
+
+/* Buffers of a block product: forward activations A[l] (R × w_l), probabilities P (R × C), and
+ * per direction t the stacked rows (i, t): tangents and deltas T0, T1 ((R·s) × hmax),
+ * plus Y (R × hmax·s) for the [i][o][t] ↔ [i][t][o] reorderings. */
+typedef struct {
+    double *A[MAX_HIDDEN + 1], *P, *T0, *T1, *Y;
+} bbufs_t;
+
+static size_t block_layout(const fc_model_t *m, size_t n, size_t s, double *base, bbufs_t *b)
+{
+    net_t nt;
+    net_of(m, &nt);
+    size_t R = rows_block(n, s), wm = nt.hmax, t = 0, k = 0;
+    size_t len[MAX_HIDDEN + 5];
+    double **ptr[MAX_HIDDEN + 5];
+    for (size_t l = 1; l <= nt.L; l++)
+        len[k] = fc_model__mul(R, nt.w[l]), ptr[k++] = &b->A[l];
+    len[k] = fc_model__mul(R, (size_t)m->classes), ptr[k++] = &b->P;
+    for (int i = 0; i < 3; i++)
+        len[k] = fc_model__mul(fc_model__mul(R, s), wm), ptr[k++] = i == 0   ? &b->T0
+                                                                    : i == 1 ? &b->T1
+                                                                             : &b->Y;
+    for (size_t i = 0; i < k; i++) {
+        if (base) *ptr[i] = base + t;
+        t = fc_model__add(t, len[i]);
+    }
+    return t;
+}
+
+static size_t mlp_hvp_block_work(const fc_model_t *m, size_t n, size_t s)
+{
+    bbufs_t b;
+    return block_layout(m, n, s, NULL, &b);
+}
+
+/* Y [i][o][t] (rows × w·s) → T [i][t][o] ((rows·s) × w), and back. */
+static void to_stacked(size_t rows, size_t w, size_t s, const double *Y, double *T)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t o = 0; o < w; o++)
+            for (size_t t = 0; t < s; t++)
+                T[(i * s + t) * w + o] = Y[(i * w + o) * s + t];
+}
+
+static void from_stacked(size_t rows, size_t w, size_t s, const double *T, double *Y)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t t = 0; t < s; t++)
+            for (size_t o = 0; o < w; o++)
+                Y[(i * w + o) * s + t] = T[(i * s + t) * w + o];
+}
+
+/* out (d×s) = G V for V (d×s), both row-major in θ's layout with s columns: the product of
+ * mlp_hvp for s directions at once. V's slice of W_l is the w_{l−1} × (w_l·s) matrix whose
+ * column o·s + t is direction t of unit o, so In dW for every direction is one gemm; the
+ * tangents and deltas are stacked as rows (i, t), so T W_l and Δ W_lᵀ are one gemm each;
+ * the gradient of W_l for every direction is Inᵀ (rows × w_l·s), one gemm into out's slice. */
+static void mlp_hvp_block(const fc_model_t *m, const double *X, const double *y, size_t n,
+                          const double *theta, size_t s, const double *V, double *out, double *work)
+{
+    const size_t C = (size_t)m->classes, R = rows_block(n, s);
+    net_t nt;
+    bbufs_t b;
+    bufs_t fb = {{NULL}, {NULL}, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    fc_zero(m->d * s, out);
+    if (n == 0 || s == 0) return;
+    net_of(m, &nt);
+    (void)block_layout(m, n, s, work, &b);
+    for (size_t l = 1; l <= nt.L; l++)
+        fb.A[l] = b.A[l];
+    fb.P = b.P;
+    for (size_t i0 = 0; i0 < n; i0 += R) {
+        size_t rows = n - i0 < R ? n - i0 : R, rs = rows * s;
+        const double *Xc = X + i0 * nt.ldx;
+        double *T = b.T0, *Tn = b.T1;
+        forward(&nt, theta, Xc, rows, &fb);
+        (void)softmax_rows(rows, C, y + i0, b.P, NULL);
+        /* Tangents: dZ_l = T_{l−1} W_l + In dW_l + 1 db_lᵀ, per direction. */
+        for (size_t l = 1; l <= nt.L + 1; l++) {
+            size_t ld, wi = nt.w[l - 1], wo = nt.w[l];
+            const double *in = layer_input(&nt, l, Xc, &fb, &ld);
+            const double *dW = V + nt.off[l] * s, *db = dW + wi * wo * s;
+            fc_gemm(0, 0, rows, wo * s, wi, 1.0, in, ld, dW, wo * s, 0.0, b.Y, wo * s);
+            to_stacked(rows, wo, s, b.Y, Tn);
+            for (size_t r = 0; r < rs; r++)
+                for (size_t o = 0; o < wo; o++)
+                    Tn[r * wo + o] += db[o * s + r % s];
+            if (l > 1) fc_gemm(0, 0, rs, wo, wi, 1.0, T, wi, theta + nt.off[l], wo, 1.0, Tn, wo);
+            if (l <= nt.L) times_dsigma(&nt, rs, s, wo, b.A[l], Tn);
+            double *t = T;
+            T = Tn;
+            Tn = t;
+        }
+        /* Λ_i on each direction's tangent logits: u ← p ∘ (u − pᵀu). */
+        for (size_t r = 0; r < rs; r++) {
+            const double *p = b.P + (r / s) * C;
+            double *u = T + r * C, pu = 0.0;
+            for (size_t c = 0; c < C; c++)
+                pu += p[c] * u[c];
+            for (size_t c = 0; c < C; c++)
+                u[c] = p[c] * (u[c] - pu);
+        }
+        /* Backward for every direction: out_W_l += Inᵀ Δ_l (Δ_l reordered to [i][o][t]). */
+        for (size_t l = nt.L + 1; l >= 1; l--) {
+            size_t ld, wi = nt.w[l - 1], wo = nt.w[l];
+            const double *in = layer_input(&nt, l, Xc, &fb, &ld);
+            double *oW = out + nt.off[l] * s, *ob = oW + wi * wo * s;
+            from_stacked(rows, wo, s, T, b.Y);
+            fc_gemm(1, 0, wi, wo * s, rows, 1.0, in, ld, b.Y, wo * s, 1.0, oW, wo * s);
+            for (size_t i = 0; i < rows; i++)
+                fc_axpy(wo * s, 1.0, b.Y + i * wo * s, ob);
+            if (l == 1) break;
+            propagate(&nt, l, theta, rs, s, T, &fb, Tn);
+            double *t = T;
+            T = Tn;
+            Tn = t;
+        }
+    }
+}
+
 /* Predict the first argmax of the logits. */
 static size_t mlp_correct(const fc_model_t *m, const double *X, const double *y, size_t n,
                           const double *theta, double *work)
@@ -603,6 +746,8 @@ const fc_model_ops_t fc_model_mlp_ops = {
     .labels = FC_LABEL_CLASS,
     .eval = mlp_eval,
     .hvp = mlp_hvp,
+    .hvp_block = mlp_hvp_block, /* lowrank family */
+    .hvp_block_work = mlp_hvp_block_work,
     .correct = mlp_correct,
     .work_size = mlp_work_size,
     .keys = mlp_keys,
