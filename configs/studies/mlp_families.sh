@@ -22,7 +22,7 @@ PLOTS=${PLOTS:-$here/plots}
 ini=$here/mlp_families.ini
 # name+family+damping+penalty+rounds of each method (admm/fedavg/fedprox/central: no family;
 # iso marks their d-sized messages)
-CELLS=${CELLS:-fpc+diag+0.1+1+40,fpc+full+0.1+1+40,pvi+diag+0.1+1+40,admm+iso+1+10+40,fedavg+iso+1+1+40,fedprox+iso+1+10+40,central+iso+1+1+15}
+CELLS=${CELLS:-fpc+diag+0.1+1+40,fpc+full+0.1+1+20,pvi+diag+0.1+1+40,admm+iso+1+10+40,fedavg+iso+1+1+40,fedprox+iso+1+10+40,central+iso+1+1+15}
 
 $FEDPC sweep "$ini" --out "$OUT" \
     --vary "algorithm.name+algorithm.family+algorithm.damping+algorithm.penalty+run.rounds=$CELLS"
@@ -86,9 +86,10 @@ thr=$(awk -v t="$thr" 'BEGIN { printf "%.2f", int(t * 100 + 1e-9) / 100 }')
         awk -F, -v t="$thr" -v lab="$lab" -v best="$(best_acc "$OUT/$dir/metrics.csv")" '
             NR > 1 && $8 != "" { last = $8; lr = $1
                 if (r == "" && $8 + 0 >= t) { r = $1; b = $9 } }
-            END { printf "| %s | %s | %s | %.4f | %.4f (%d) |\n", lab, r, b == "" ? "—" :
-                  (b >= 1e6 ? sprintf("%.1f MB", b / 1e6) : sprintf("%.0f kB", b / 1e3)),
-                  best, last, lr }' "$OUT/$dir/metrics.csv"
+            END { size = "—"
+                  if (b != "") size = b >= 1e6 ? sprintf("%.1f MB", b / 1e6) : sprintf("%.0f kB", b / 1e3)
+                  printf "| %s | %s | %s | %.4f | %.4f (%d) |\n", lab, r, size, best, last, lr }' \
+            "$OUT/$dir/metrics.csv"
     done < "$OUT/methods.txt"
 } > "$OUT/table.md"
 echo
