@@ -25,7 +25,7 @@ out=${2:-$root/results/studies/lowrank28}
 ROUNDS=${ROUNDS:-60}
 FULL_SECONDS=${FULL_SECONDS:-2400}
 PLOTS=${PLOTS:-$here/plots}
-RUNS=${RUNS:-lowrank20_a0.5 lowrank50_a0.5 lowrank10_a0.5 lowrank5_a0.5 diag_a0.4 lowrank20_a1 full_a1}
+RUNS=${RUNS:-lowrank20_a0.5 lowrank50_a0.5 lowrank10_a0.5 lowrank5_a0.5 diag_a0.2 diag_a0.4 lowrank20_a1 full_a1}
 export OPENBLAS_NUM_THREADS=1
 ini=$here/lowrank28.ini
 fedpc=$build/fedpc
@@ -102,7 +102,7 @@ done
 cplots=$(echo "$plots" | sed 's/using 1:([^)]*)/using 1:3/g')
 bplots=$(echo "$plots" | sed 's/using 1:/using 4:/g')
 gnuplot <<EOF || echo "gnuplot failed" >&2
-set terminal pngcairo size 1500,480 font ",11"
+set terminal pngcairo size 1500,480 font ",11" noenhanced
 set output "$PLOTS/lowrank28_convergence.png"
 set multiplot layout 1,3 title "FPC, Fashion-MNIST 28x28 softmax (d = 7850), 10 clients of two labels"
 set logscale y
