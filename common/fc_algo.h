@@ -50,11 +50,11 @@ typedef struct {
     double lr;
     size_t batch_size;
     int local_epochs;
-    size_t n_total; /* N = Σ_k N_k over every client (the job counts it; 0 = not known) */
-    int round;      /* the round of the update being run: the client host sets it for each
-                     * update command (per-round random streams, seeded by round, not rank) */
-    fc_expect_t expect;    /* SPEC §10 algorithm.expectation (point for rows without one) */
-    fc_cov_shape_t cov;    /* the shape of the server's Gaussian q_t (the family's; ISO: δI) */
+    size_t n_total;     /* N = Σ_k N_k over every client (the job counts it; 0 = not known) */
+    int round;          /* the round of the update being run: the client host sets it for each
+                         * update command (per-round random streams, seeded by round, not rank) */
+    fc_expect_t expect; /* SPEC §10 algorithm.expectation (point for rows without one) */
+    fc_cov_shape_t cov; /* the shape of the server's Gaussian q_t (the family's; ISO: δI) */
 } fc_algo_ctx_t;
 
 /* The server's global state. m is the posterior mean (θ̄ for admm/ama, θ for central).
