@@ -22,6 +22,7 @@
  * backward; full GGN n·C·d(d+1). Vector loops (activations, softmax, squares) are not
  * counted. The layer widths are read from the model's param slots (fc_model_mlp.c's
  * layout: layers, w₁, w₂). */
+#include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,9 +302,13 @@ int main(int argc, char **argv)
     if (argc > 1 && argv[1][0] != '-') path = argv[1];
     err = fc_config_load(path, &cfg);
     for (int i = 1; !err && i < argc; i++) {
-        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-            rounds = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+            long long v = 0;
+            char why[128];
+            err = fc_parse_integer(argv[++i], 1, INT_MAX, &v, why, sizeof why);
+            if (err) err = fc_err_set(FC_EINVAL, "--rounds: %s", why);
+            rounds = (int)v;
+        } else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
             err = fc_config_set(&cfg, argv[++i]);
     }
     char setr[64], outdir[] = "/tmp/fc_bench_mlp-XXXXXX";

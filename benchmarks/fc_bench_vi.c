@@ -13,6 +13,7 @@
  * The library is not changed to measure it: the link wraps (-Wl,--wrap) fc_vi_eval,
  * fc_trsm_lower, fc_gemm and fc_syrk_t (counted together), fc_chol and fc_solve_local_warm, and the
  * meter below is the one global state of this harness. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,7 +222,13 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
             if (fc_config_set(&c, argv[++i])) die(argv[i]);
         } else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
-            rounds = atoi(argv[++i]);
+            long long v;
+            char why[128];
+            if (fc_parse_integer(argv[++i], 1, INT_MAX, &v, why, sizeof why)) {
+                fprintf(stderr, "fc_bench_vi: --rounds: %s\n", why);
+                return 2;
+            }
+            rounds = (int)v;
         } else {
             fprintf(stderr, "fc_bench_vi: unknown argument %s\n", argv[i]);
             return 2;
