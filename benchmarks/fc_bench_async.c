@@ -17,9 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fc_algo.h"
+#include "fc_bench_util.h"
 #include "fc_config.h"
 #include "fc_family.h"
 #include "fc_job.h"
@@ -31,39 +31,6 @@ typedef struct {
     long d, rounds;
     char out[1024];
 } opts_t;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* GFLOP/s of one n³ dgemm through fc_la, one thread, best of 3. */
-static int rate_gemm(size_t n, double *gfs)
-{
-    int err;
-    double *A = NULL, *B = NULL, *C = NULL, best = INFINITY;
-    FC_CALL(fc_alloc(n * n, sizeof(double), &A));
-    FC_CALL(fc_alloc(n * n, sizeof(double), &B));
-    FC_CALL(fc_alloc(n * n, sizeof(double), &C));
-    for (size_t i = 0; i < n * n; i++) {
-        A[i] = (double)(i % 7) - 3.0;
-        B[i] = (double)(i % 5) - 2.0;
-    }
-    for (int r = 0; r < 3; r++) {
-        double t0 = now();
-        fc_gemm(0, 0, n, n, n, 1.0, A, n, B, n, 0.0, C, n);
-        double dt = now() - t0;
-        if (dt < best) best = dt;
-    }
-    *gfs = 2.0 * (double)n * (double)n * (double)n / best / 1e9;
-cleanup:
-    fc_free(&A);
-    fc_free(&B);
-    fc_free(&C);
-    return err;
-}
 
 static int cmp_double(const void *x, const void *y)
 {
@@ -207,7 +174,7 @@ int main(int argc, char **argv)
     if (fc_tp_size(tp) < 2) FC_FAIL(FC_EINVAL, "needs at least 2 ranks (mpirun -n P)");
     fc_la_set_threads(1);
     if (fc_tp_rank(tp) == 0) {
-        FC_CALL(rate_gemm(500, &gemm));
+        FC_CALL(fc_bench_gemm_rate(500, &gemm));
         printf("asynchronous server throughput (pvi, one client per rank), dgemm 500^3 on "
                "rank 0: %.2f GFLOP/s\n",
                gemm);

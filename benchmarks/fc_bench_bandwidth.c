@@ -11,13 +11,12 @@
  * on one machine (Open MPI picks shared memory), with `--mca btl tcp,self` (TCP on the
  * loopback), or across hosts (a hostfile with one slot on each of two nodes). */
 #include <limits.h>
-#include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "fc_bench_util.h"
 #include "fc_config.h"
 #include "fc_la.h"
 #include "fc_mem.h"
@@ -34,39 +33,6 @@ static int cmp_double(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
     return a < b ? -1 : a > b;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* GFLOP/s of one n³ dgemm through fc_la, one thread, best of 3. */
-static int rate_gemm(size_t n, double *gfs)
-{
-    int err;
-    double *A = NULL, *B = NULL, *C = NULL, best = INFINITY;
-    FC_CALL(fc_alloc(n * n, sizeof(double), &A));
-    FC_CALL(fc_alloc(n * n, sizeof(double), &B));
-    FC_CALL(fc_alloc(n * n, sizeof(double), &C));
-    for (size_t i = 0; i < n * n; i++) {
-        A[i] = (double)(i % 7) - 3.0;
-        B[i] = (double)(i % 5) - 2.0;
-    }
-    for (int r = 0; r < 3; r++) {
-        double t0 = now();
-        fc_gemm(0, 0, n, n, n, 1.0, A, n, B, n, 0.0, C, n);
-        double dt = now() - t0;
-        if (dt < best) best = dt;
-    }
-    *gfs = 2.0 * (double)n * (double)n * (double)n / best / 1e9;
-cleanup:
-    fc_free(&A);
-    fc_free(&B);
-    fc_free(&C);
-    return err;
 }
 
 /* Median seconds of reps round trips of n doubles (every rank runs them; P = 2). */
@@ -159,7 +125,7 @@ int main(int argc, char **argv)
     FC_CALL(fc_calloc(o.reps > 2000 ? (size_t)o.reps : 2000, sizeof(double), &t));
     fc_la_set_threads(1);
     if (fc_tp_rank(tp) == 0) {
-        FC_CALL(rate_gemm(500, &gemm));
+        FC_CALL(fc_bench_gemm_rate(500, &gemm));
         printf("transport ping-pong, rank 0 <-> rank 1 (fc_tp_bcast each way), median round "
                "trip\ndgemm 500^3 on rank 0, 1 thread, best of 3: %.2f GFLOP/s\n",
                gemm);
