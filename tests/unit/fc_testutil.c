@@ -1,6 +1,9 @@
 /* fc_testutil.c — helpers shared by the unit tests. */
 #include "fc_testutil.h"
 
+#include "fc_error.h"
+#include "fc_mem.h"
+
 #include <check.h>
 
 #include <math.h>
@@ -81,4 +84,17 @@ void fc_test_gauss_solve(size_t n, double *A, double *b)
             b[c] -= A[c * n + j] * b[j];
         b[c] /= A[c * n + c];
     }
+}
+
+int fc_test_verbose(void)
+{
+    const char *v = getenv("FC_TEST_VERBOSE");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+double *fc_test_dalloc(size_t n)
+{
+    double *p = NULL;
+    ck_assert_int_eq(fc_calloc(n ? n : 1, sizeof(double), &p), FC_OK);
+    return p;
 }

@@ -22,6 +22,10 @@ void fc_test_randn(fc_rng_t *r, size_t n, double scale, double *x);
 /* Write text to a fresh file under a temporary folder; returns its path (static slot
  * per call site is not kept: the caller copies it). */
 void fc_test_write_file(const char *path, const char *text);
+/* Print the tests' measured errors? (FC_TEST_VERBOSE set, non-empty and not "0") */
+int fc_test_verbose(void);
+/* n zeroed doubles (at least one), the test failing if they cannot be had; fc_free them. */
+double *fc_test_dalloc(size_t n);
 /* A fresh temporary folder (mkdtemp) whose path is copied into buf. */
 void fc_test_tmpdir(char *buf, size_t size);
 

@@ -16,11 +16,6 @@
 #define OK(x) ck_assert_int_eq((x), FC_OK)
 #define MAXK 16
 
-static int verbose(void)
-{
-    return getenv("FC_TEST_VERBOSE") != NULL;
-}
-
 static void model_for(const char *type, size_t p, int C, double beta, fc_model_t *m)
 {
     OK(fc_model_init(m, fc_model_find(type), p, C, beta));
@@ -78,7 +73,7 @@ START_TEST(fpc_full_linear_exact_after_one_round)
     fc_testjob_init(&s, &c, b, 0);
     OK(fc_testjob_round(&s, 1));
     double err = fc_test_relerr(p, fc_testjob_mean(&s), rhs);
-    if (verbose()) printf("linear exact K=%zu: rel err %.3e\n", K, err);
+    if (fc_test_verbose()) printf("linear exact K=%zu: rel err %.3e\n", K, err);
     ck_assert_double_lt(err, 1e-9);
     fc_testjob_free(&s);
     free_blocks(b, K);
@@ -107,7 +102,7 @@ START_TEST(fpc_iso_equals_ama)
         double e = fc_test_relerr(p, fc_testjob_mean(&s1), fc_testjob_mean(&s2));
         worst = fmax(worst, e);
     }
-    if (verbose()) printf("fpc-iso vs ama: worst rel diff over 20 rounds %.3e\n", worst);
+    if (fc_test_verbose()) printf("fpc-iso vs ama: worst rel diff over 20 rounds %.3e\n", worst);
     ck_assert_double_lt(worst, 1e-9);
     ck_assert_double_gt(fc_nrm2(p, fc_testjob_mean(&s1)), 0.1); /* it moved */
     fc_testjob_free(&s1);
@@ -134,7 +129,7 @@ START_TEST(central_reaches_gradient_floor)
         OK(fc_testjob_round(&s, t));
     double gn = fc_testjob_grad_norm(&s);
     fc_testjob_free(&s);
-    if (verbose()) printf("central %s: |grad F| = %.3e\n", type, gn);
+    if (fc_test_verbose()) printf("central %s: |grad F| = %.3e\n", type, gn);
     ck_assert_double_lt(gn, 1e-10);
     free_blocks(b, K);
 }
@@ -182,7 +177,7 @@ START_TEST(algorithms_converge_to_map)
             diff[i] = fc_testjob_mean(&s)[i] - star[i];
         dist = fc_nrm2(p, diff);
     }
-    if (verbose())
+    if (fc_test_verbose())
         printf("%s family %s alpha %g rho %g seq %d: dist %.3e after %d rounds\n", cc->name,
                cc->family, cc->alpha, cc->rho, cc->sequential, dist, t);
     ck_assert_double_lt(dist, 1e-6);
@@ -207,7 +202,7 @@ START_TEST(indefinite_cavity_is_reported)
     int err = FC_OK, t;
     for (t = 1; t <= 100 && !err; t++)
         err = fc_testjob_round(&s, t);
-    if (verbose()) printf("indefinite after %d rounds: %s\n", t, fc_err_msg());
+    if (fc_test_verbose()) printf("indefinite after %d rounds: %s\n", t, fc_err_msg());
     ck_assert_int_eq(err, FC_ENOTSPD);
     ck_assert_ptr_nonnull(strstr(fc_err_msg(), "not positive definite"));
     fc_testjob_free(&s);

@@ -19,11 +19,6 @@
 #define MAXK 8
 #define P 6 /* features with the bias column */
 
-static int verbose(void)
-{
-    return getenv("FC_TEST_VERBOSE") != NULL;
-}
-
 static void logistic_model(fc_model_t *m)
 {
     OK(fc_model_init(m, fc_model_find("logistic"), P, 1, 1.0));
@@ -123,7 +118,7 @@ START_TEST(one_client_sgd_is_gradient_descent)
             theta[i] -= lr * g[i];
         OK(fc_testjob_round(&s, t));
         double err = fc_test_relerr(P, fc_testjob_mean(&s), theta);
-        if (verbose() && (t == 1 || t == 20)) printf("GD round %d: rel err %.3e\n", t, err);
+        if (fc_test_verbose() && (t == 1 || t == 20)) printf("GD round %d: rel err %.3e\n", t, err);
         ck_assert_msg(err < 1e-12, "round %d: rel err %.3e", t, err);
     }
     fc_testjob_free(&s);
@@ -245,7 +240,7 @@ START_TEST(fedprox_huge_penalty_stays_at_mean)
         memcpy(prev, fc_testjob_mean(&s), sizeof prev);
         OK(fc_testjob_round(&s, t));
         double moved = dist(fc_testjob_mean(&s), prev);
-        if (verbose())
+        if (fc_test_verbose())
             printf("fedprox mu %.0e round %d: moved %.3e (bound %.3e)\n", mu, t, moved, bound);
         ck_assert_msg(moved <= bound, "round %d: moved %.3e > %.3e", t, moved, bound);
     }
@@ -259,7 +254,7 @@ START_TEST(fedprox_huge_penalty_stays_at_mean)
         fc_testjob_init(&s, &c, b, 0);
         OK(fc_testjob_round(&s, 1));
         double moved = dist(fc_testjob_mean(&s), zero);
-        if (verbose()) printf("fedavg, the same steps: moved %.3e\n", moved);
+        if (fc_test_verbose()) printf("fedavg, the same steps: moved %.3e\n", moved);
         ck_assert_double_gt(moved, 2.0 * bound);
         fc_testjob_free(&s);
     }
@@ -298,7 +293,8 @@ START_TEST(fedavg_fixed_point_differs_from_map)
         step = dist(fc_testjob_mean(&s), prev);
     }
     fc_testjob_free(&s);
-    if (verbose()) printf("fedavg E=20: distance to θ* ≥ %.3e, last move %.3e\n", dmin, step);
+    if (fc_test_verbose())
+        printf("fedavg E=20: distance to θ* ≥ %.3e, last move %.3e\n", dmin, step);
     ck_assert_double_gt(dmin, bound);
     ck_assert_double_lt(step, 1e-9);
 
@@ -309,7 +305,7 @@ START_TEST(fedavg_fixed_point_differs_from_map)
         OK(fc_testjob_round(&s, t));
     double d1 = dist(fc_testjob_mean(&s), star);
     fc_testjob_free(&s);
-    if (verbose()) printf("fedavg E=1: distance to θ* %.3e\n", d1);
+    if (fc_test_verbose()) printf("fedavg E=1: distance to θ* %.3e\n", d1);
     ck_assert_double_lt(d1, 1e-6);
 
     config_for(&c, K, "fpc", delta);
@@ -319,7 +315,7 @@ START_TEST(fedavg_fixed_point_differs_from_map)
         OK(fc_testjob_round(&s, t));
     double dfpc = dist(fc_testjob_mean(&s), star);
     fc_testjob_free(&s);
-    if (verbose()) printf("fpc full: distance to θ* %.3e\n", dfpc);
+    if (fc_test_verbose()) printf("fpc full: distance to θ* %.3e\n", dfpc);
     ck_assert_double_lt(dfpc, 1e-8);
     ck_assert_double_lt(dfpc, bound);
     free_blocks(b, K);

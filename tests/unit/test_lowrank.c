@@ -22,18 +22,6 @@
 #define MAXK 16
 #define HDR 4 /* the family's header doubles (fc_family_lowrank.c's layouts) */
 
-static int verbose(void)
-{
-    return getenv("FC_TEST_VERBOSE") != NULL;
-}
-
-static double *dalloc(size_t n)
-{
-    double *p = NULL;
-    OK(fc_calloc(n ? n : 1, sizeof(double), &p));
-    return p;
-}
-
 static void config_for(fc_config_t *c, const fc_model_t *m, size_t K, const char *name,
                        const char *fam, int rank, int server_rank, double delta, double alpha)
 {
@@ -86,7 +74,7 @@ static void dense_lowrank(size_t d, const double *D, size_t n, const double *Z, 
 /* The smallest eigenvalue over the largest modulus of a symmetric d×d matrix (copied). */
 static double min_eig_ratio(size_t d, const double *A)
 {
-    double *B = dalloc(d * d), *w = dalloc(d), *Z = dalloc(d * d);
+    double *B = fc_test_dalloc(d * d), *w = fc_test_dalloc(d), *Z = fc_test_dalloc(d * d);
     memcpy(B, A, d * d * sizeof *B);
     dense_eig(d, B, w, Z);
     double r = w[0] / fmax(fabs(w[d - 1]), fmax(fabs(w[0]), 1e-300));
@@ -98,7 +86,7 @@ static double min_eig_ratio(size_t d, const double *A)
 static void linear_posterior(size_t p, size_t K, fc_data_t *const *b, double delta, double beta,
                              double *mean)
 {
-    double *A = dalloc(p * p);
+    double *A = fc_test_dalloc(p * p);
     memset(mean, 0, p * sizeof *mean);
     for (size_t i = 0; i < p; i++)
         A[i * p + i] = delta;
@@ -134,7 +122,7 @@ START_TEST(linear_exact_after_one_round)
     fc_testjob_init(&s, &c, b, 0);
     OK(fc_testjob_round(&s, 1));
     double err = fc_test_relerr(p, fc_testjob_mean(&s), mean);
-    if (verbose())
+    if (fc_test_verbose())
         printf("lowrank linear exact K=%zu compressed=%d: rel err %.3e\n", K, _i >= 3, err);
     ck_assert_double_lt(err, 1e-9);
     fc_testjob_free(&s);
@@ -180,7 +168,7 @@ START_TEST(rank_d_equals_full_rank_zero_equals_diag)
     config_for(&c1, &m, K, name, "lowrank", 0, 0, 1.0, 0.6);
     config_for(&c2, &m, K, name, "diag", 0, 0, 1.0, 0.6);
     double wd = worst_difference(&c1, &c2, b, p, 0);
-    if (verbose()) printf("%s: r = d vs full %.3e, r = 0 vs diag %.3e\n", name, wf, wd);
+    if (fc_test_verbose()) printf("%s: r = d vs full %.3e, r = 0 vs diag %.3e\n", name, wf, wd);
     ck_assert_double_lt(wf, 1e-9);
     ck_assert_double_lt(wd, 1e-9);
     free_blocks(b, K);
@@ -207,9 +195,9 @@ static void site_at(const fc_family_ops_t *f, const fc_family_dims_t *fd, const 
                     const fc_data_t *blk, const double *theta, const double *H_old, double *H_new)
 {
     size_t d = fd->d;
-    double *g = dalloc(d), *h = dalloc(d);
-    double *work = dalloc(m->ops->work_size(m, blk->n)),
-           *scr = dalloc(f->scratch_len(fd, m, blk->n));
+    double *g = fc_test_dalloc(d), *h = fc_test_dalloc(d);
+    double *work = fc_test_dalloc(m->ops->work_size(m, blk->n)),
+           *scr = fc_test_dalloc(f->scratch_len(fd, m, blk->n));
     f->curvature(fd, 0, m, blk, theta, H_old, g, H_new, h, work, scr);
     free(g), free(h), free(work), free(scr);
 }
@@ -225,8 +213,10 @@ START_TEST(eigenpairs_match_dense_dsyevr)
     fc_model_t m;
     OK(fc_model_init(&m, fc_model_find("linear"), d, 1, beta));
     fc_data_t *blk = separated_block(n, d, 3);
-    double *theta = dalloc(d), *H_old = dalloc(f->site_len(&fd)), *H = dalloc(f->site_len(&fd));
-    double *A = dalloc(d * d), *w = dalloc(d), *Z = dalloc(d * d), *S = dalloc(d * d);
+    double *theta = fc_test_dalloc(d), *H_old = fc_test_dalloc(f->site_len(&fd)),
+           *H = fc_test_dalloc(f->site_len(&fd));
+    double *A = fc_test_dalloc(d * d), *w = fc_test_dalloc(d), *Z = fc_test_dalloc(d * d),
+           *S = fc_test_dalloc(d * d);
     site_at(f, &fd, &m, blk, theta, H_old, H);
     const double *D = H + 1, *U = H + 1 + d;
     for (size_t i = 0; i < d; i++)
@@ -271,7 +261,7 @@ START_TEST(eigenpairs_match_dense_dsyevr)
     }
     dense_lowrank(d, D, r, U, 1.0, 0, S);
     double psd = min_eig_ratio(d, S);
-    if (verbose())
+    if (fc_test_verbose())
         printf("eigenpairs: values %.2e vectors %.2e projector %.2e D %.2e, min eig ratio %.2e\n",
                worst_val, worst_vec, worst_proj, worst_D, psd);
     ck_assert_double_lt(worst_val, 1e-8);
@@ -299,9 +289,11 @@ START_TEST(damped_sites_are_best_rank_r_and_psd)
     OK(fc_model_init(&m, fc_model_find("logistic"), d, 1, 1.0));
     fc_test_blocks(&m, K, n, p_raw, 1, 1.0, 13, b);
     size_t ns = f->site_len(&fd), np = f->prec_len(&fd);
-    double *H = dalloc(ns), *Hn = dalloc(ns), *Hold = dalloc(ns), *h = dalloc(d), *hn = dalloc(d);
-    double *dh = dalloc(d), *dH = dalloc(np), *theta = dalloc(d), *M = dalloc(d * d);
-    double *w = dalloc(d), *Z = dalloc(d * d), *S = dalloc(d * d);
+    double *H = fc_test_dalloc(ns), *Hn = fc_test_dalloc(ns), *Hold = fc_test_dalloc(ns),
+           *h = fc_test_dalloc(d), *hn = fc_test_dalloc(d);
+    double *dh = fc_test_dalloc(d), *dH = fc_test_dalloc(np), *theta = fc_test_dalloc(d),
+           *M = fc_test_dalloc(d * d);
+    double *w = fc_test_dalloc(d), *Z = fc_test_dalloc(d * d), *S = fc_test_dalloc(d * d);
     fc_rng_seed(&rng, 2, 0, 0);
     double worst = 0.0, worst_psd = 1.0;
     for (int t = 0; t < 6; t++) {
@@ -342,7 +334,7 @@ START_TEST(damped_sites_are_best_rank_r_and_psd)
         dense_lowrank(d, H + 1, r, U, 1.0, 0, S);
         worst_psd = fmin(worst_psd, min_eig_ratio(d, S));
     }
-    if (verbose()) printf("damping: worst %.2e, min eig ratio %.2e\n", worst, worst_psd);
+    if (fc_test_verbose()) printf("damping: worst %.2e, min eig ratio %.2e\n", worst, worst_psd);
     ck_assert_double_lt(worst, 1e-10);
     ck_assert_double_ge(worst_psd, -1e-12);
     free_blocks(b, K);
@@ -360,8 +352,10 @@ START_TEST(woodbury_matches_dense_solve)
     fc_rng_seed(&rng, 17, 0, 0);
     for (int trial = 0; trial < 6; trial++) {
         size_t nw = 1 + (size_t)trial % 6, nu = (size_t)trial % 3;
-        double *D = dalloc(d), *W = dalloc(d * nw), *U = dalloc(d * nu), *b = dalloc(d);
-        double *x = dalloc(d), *A = dalloc(d * d), *work = dalloc(fc_lr_solve_work(d, nw, nu));
+        double *D = fc_test_dalloc(d), *W = fc_test_dalloc(d * nw), *U = fc_test_dalloc(d * nu),
+               *b = fc_test_dalloc(d);
+        double *x = fc_test_dalloc(d), *A = fc_test_dalloc(d * d),
+               *work = fc_test_dalloc(fc_lr_solve_work(d, nw, nu));
         for (size_t i = 0; i < d; i++)
             D[i] = 0.5 + fc_rng_uniform(&rng);
         fc_test_randn(&rng, d * nw, 1.0, W);
@@ -374,7 +368,7 @@ START_TEST(woodbury_matches_dense_solve)
         OK(fc_lr_solve(d, D, nw, W, nu, U, x, work, "test matrix"));
         fc_test_gauss_solve(d, A, b);
         double err = fc_test_relerr(d, x, b);
-        if (verbose()) printf("woodbury nw=%zu nu=%zu: rel err %.2e\n", nw, nu, err);
+        if (fc_test_verbose()) printf("woodbury nw=%zu nu=%zu: rel err %.2e\n", nw, nu, err);
         ck_assert_double_lt(err, 1e-10);
         if (nu) {
             fc_scal(d * nu, 40.0, U); /* now UUᵀ dominates: indefinite */
@@ -390,9 +384,9 @@ static void random_sites(const fc_family_ops_t *f, const fc_family_dims_t *fd, f
                          double **H, double *sum_H)
 {
     size_t d = fd->d, r = fd->rank, np = f->prec_len(fd);
-    double *one = dalloc(np);
+    double *one = fc_test_dalloc(np);
     for (size_t k = 0; k < fd->K; k++) {
-        H[k] = dalloc(f->site_len(fd));
+        H[k] = fc_test_dalloc(f->site_len(fd));
         H[k][0] = 1.0;
         for (size_t i = 0; i < d; i++)
             H[k][1 + i] = fc_rng_uniform(rng);
@@ -417,9 +411,12 @@ START_TEST(server_state_and_cavities_match_dense)
     fc_rng_t rng;
     fc_rng_seed(&rng, 23 + q, 0, 0);
     size_t np = f->prec_len(&fd), nq = q ? q : Q;
-    double *H[MAXK], *sum_H = dalloc(np), *sum_h = dalloc(d), *m = dalloc(d), *S = dalloc(np);
-    double *L = dalloc(f->factor_len(&fd)), *V = dalloc(d * Q), *A = dalloc(d * d);
-    double *St = dalloc(d * d), *w = dalloc(d), *Z = dalloc(d * d), *mm = dalloc(d);
+    double *H[MAXK], *sum_H = fc_test_dalloc(np), *sum_h = fc_test_dalloc(d),
+                     *m = fc_test_dalloc(d), *S = fc_test_dalloc(np);
+    double *L = fc_test_dalloc(f->factor_len(&fd)), *V = fc_test_dalloc(d * Q),
+           *A = fc_test_dalloc(d * d);
+    double *St = fc_test_dalloc(d * d), *w = fc_test_dalloc(d), *Z = fc_test_dalloc(d * d),
+           *mm = fc_test_dalloc(d);
     random_sites(f, &fd, &rng, H, sum_H);
     fc_test_randn(&rng, d, 1.0, sum_h);
     OK(f->posterior(&fd, delta, NULL, sum_h, sum_H, m, S, L));
@@ -458,8 +455,9 @@ START_TEST(server_state_and_cavities_match_dense)
     double err_S = fc_test_relerr(d * d, A, St);
     /* Cavities: P v, b, and the solve, for every client. */
     double err_P = 0.0, err_b = 0.0, err_solve = 0.0;
-    double *P = dalloc(np), *bb = dalloc(d), *v = dalloc(d), *Pv = dalloc(d), *want = dalloc(d);
-    double *h = dalloc(d), *Pd = dalloc(d * d);
+    double *P = fc_test_dalloc(np), *bb = fc_test_dalloc(d), *v = fc_test_dalloc(d),
+           *Pv = fc_test_dalloc(d), *want = fc_test_dalloc(d);
+    double *h = fc_test_dalloc(d), *Pd = fc_test_dalloc(d * d);
     for (size_t k = 0; k < K; k++) {
         fc_quad_t quad;
         fc_test_randn(&rng, d, 1.0, h);
@@ -480,7 +478,7 @@ START_TEST(server_state_and_cavities_match_dense)
         err_P = fmax(err_P, fc_test_relerr(d, Pv, want));
         /* The cavity solve by Woodbury on its parts, against a dense solve of P. */
         size_t nw = (size_t)P[0], nu = (size_t)P[1];
-        double *work = dalloc(fc_lr_solve_work(d, nw, nu)), *x = dalloc(d);
+        double *work = fc_test_dalloc(fc_lr_solve_work(d, nw, nu)), *x = fc_test_dalloc(d);
         memcpy(x, v, d * sizeof *x);
         int pd = min_eig_ratio(d, Pd) > 0.0;
         int st =
@@ -492,7 +490,7 @@ START_TEST(server_state_and_cavities_match_dense)
         }
         free(work), free(x);
     }
-    if (verbose())
+    if (fc_test_verbose())
         printf("server q=%zu: m %.2e, S_t %.2e, cavity P %.2e, b %.2e, solve %.2e\n", q, err_m,
                err_S, err_P, err_b, err_solve);
     ck_assert_double_lt(err_m, 1e-10);
@@ -528,7 +526,8 @@ START_TEST(memory_preflight_knows_lowrank_sizes)
         double r = i == 0 ? 5 : 10, need = K * (1 + d + d * r + 2 * d) + 2 * d * (K * r + r);
         ck_assert_double_ge(est[i], 8.0 * need);
     }
-    if (verbose()) printf("memory: r=5 %.3g B, r=10 %.3g B, full %.3g B\n", est[0], est[1], est[2]);
+    if (fc_test_verbose())
+        printf("memory: r=5 %.3g B, r=10 %.3g B, full %.3g B\n", est[0], est[1], est[2]);
     ck_assert_double_gt(est[1], est[0]);
     ck_assert_double_lt(est[1], 0.2 * est[2]);
 }
@@ -547,9 +546,10 @@ START_TEST(block_products_match_dense_hessian)
     OK(fc_model_init(&m, fc_model_find(types[_i]), p, C, 1.7));
     fc_test_blocks(&m, K, n, p_raw, 1, 1.0, 41, b);
     size_t d = m.d;
-    double *theta = dalloc(d), *V = dalloc(d * s), *out = dalloc(d * s), *want = dalloc(d * s);
-    double *Hs = dalloc(d * d), *work = dalloc(m.ops->work_size(&m, n));
-    double *bw = dalloc(m.ops->hvp_block_work(&m, n, s)), loss;
+    double *theta = fc_test_dalloc(d), *V = fc_test_dalloc(d * s), *out = fc_test_dalloc(d * s),
+           *want = fc_test_dalloc(d * s);
+    double *Hs = fc_test_dalloc(d * d), *work = fc_test_dalloc(m.ops->work_size(&m, n));
+    double *bw = fc_test_dalloc(m.ops->hvp_block_work(&m, n, s)), loss;
     fc_rng_seed(&rng, 8, 0, 0);
     fc_test_randn(&rng, d, 0.5, theta);
     fc_test_randn(&rng, d * s, 1.0, V);
@@ -563,7 +563,7 @@ START_TEST(block_products_match_dense_hessian)
         }
     m.ops->hvp_block(&m, b[0]->X, b[0]->y, n, theta, s, V, out, bw);
     double err = fc_test_relerr(d * s, out, want);
-    if (verbose()) printf("block product %s: rel err %.2e\n", types[_i], err);
+    if (fc_test_verbose()) printf("block product %s: rel err %.2e\n", types[_i], err);
     ck_assert_double_lt(err, 1e-12);
     free_blocks(b, K);
     free(theta), free(V), free(out), free(want), free(Hs), free(work), free(bw);

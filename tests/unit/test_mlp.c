@@ -25,22 +25,9 @@
 
 enum { P_RAW = 5, N_CLASS = 3, N_EX = 1030 /* more than one chunk of 1024 rows */ };
 
-static int verbose(void)
-{
-    const char *v = getenv("FC_TEST_VERBOSE");
-    return v && *v && strcmp(v, "0") != 0;
-}
-
 static void note(const char *what, int i, double err)
 {
-    if (verbose()) printf("mlp case %d: %-28s rel err %.3g\n", i, what, err);
-}
-
-static double *dalloc(size_t n)
-{
-    double *p = NULL;
-    OK(fc_calloc(n ? n : 1, sizeof(double), &p));
-    return p;
+    if (fc_test_verbose()) printf("mlp case %d: %-28s rel err %.3g\n", i, what, err);
 }
 
 /* The [model] keys a test sets, for the row's setup. */
@@ -129,10 +116,10 @@ static void problem_make(problem_t *pb, int i, const char *curvature, size_t n)
     ck_assert_uint_eq(pb->m.d, plain_d(&pb->net));
     pb->n = n;
     pb->p = pb->m.p;
-    pb->X = dalloc(n * pb->p);
-    pb->y = dalloc(n);
-    pb->theta = dalloc(pb->m.d);
-    pb->work = dalloc(pb->m.ops->work_size(&pb->m, n));
+    pb->X = fc_test_dalloc(n * pb->p);
+    pb->y = fc_test_dalloc(n);
+    pb->theta = fc_test_dalloc(pb->m.d);
+    pb->work = fc_test_dalloc(pb->m.ops->work_size(&pb->m, n));
     fc_rng_seed(&r, 4242, (uint64_t)i, 0);
     fc_test_randn(&r, n * pb->p, 1.0, pb->X);
     for (size_t e = 0; e < n; e++) {
@@ -176,7 +163,8 @@ static void fd_ggn(const problem_t *pb, double *G)
 {
     const size_t d = pb->m.d, C = N_CLASS;
     const double h = 1e-5;
-    double *J = dalloc(C * d), *t = dalloc(d), zp[N_CLASS], zm[N_CLASS], z[N_CLASS], p[N_CLASS];
+    double *J = fc_test_dalloc(C * d), *t = fc_test_dalloc(d), zp[N_CLASS], zm[N_CLASS], z[N_CLASS],
+           p[N_CLASS];
     memset(G, 0, d * d * sizeof(double));
     for (size_t e = 0; e < pb->n; e++) {
         const double *x = pb->X + e * pb->p;
@@ -216,7 +204,7 @@ START_TEST(gradient_matches_finite_differences)
     problem_t pb;
     problem_make(&pb, _i, "ggn", N_EX);
     const size_t d = pb.m.d;
-    double loss, *g = dalloc(d), *fd = dalloc(d), *t = dalloc(d);
+    double loss, *g = fc_test_dalloc(d), *fd = fc_test_dalloc(d), *t = fc_test_dalloc(d);
     eval_at(&pb, pb.theta, &loss, g, NULL, NULL);
     double want = plain_loss(&pb, pb.theta);
     ck_assert_double_lt(fabs(loss - want) / fabs(want), 1e-12);
@@ -246,8 +234,9 @@ START_TEST(ggn_matches_finite_difference_jacobian)
     problem_t pb;
     problem_make(&pb, _i, "ggn", N_EX);
     const size_t d = pb.m.d;
-    double loss, *G = dalloc(d * d), *H = dalloc(d * d), *hd = dalloc(d), *want_d = dalloc(d);
-    double *v = dalloc(d), *Hv = dalloc(d), *want_v = dalloc(d);
+    double loss, *G = fc_test_dalloc(d * d), *H = fc_test_dalloc(d * d), *hd = fc_test_dalloc(d),
+                 *want_d = fc_test_dalloc(d);
+    double *v = fc_test_dalloc(d), *Hv = fc_test_dalloc(d), *want_v = fc_test_dalloc(d);
     fc_rng_t r;
     fd_ggn(&pb, G);
     eval_at(&pb, pb.theta, &loss, NULL, H, hd);
@@ -296,8 +285,10 @@ START_TEST(block_products_match_column_products)
     fc_rng_seed(&r, 6, (uint64_t)_i, 0);
     for (size_t k = 0; k < 3; k++) {
         size_t s = S[k];
-        double *V = dalloc(d * s), *out = dalloc(d * s), *v = dalloc(d), *col = dalloc(d);
-        double *want = dalloc(d * s), *bw = dalloc(pb.m.ops->hvp_block_work(&pb.m, pb.n, s));
+        double *V = fc_test_dalloc(d * s), *out = fc_test_dalloc(d * s), *v = fc_test_dalloc(d),
+               *col = fc_test_dalloc(d);
+        double *want = fc_test_dalloc(d * s),
+               *bw = fc_test_dalloc(pb.m.ops->hvp_block_work(&pb.m, pb.n, s));
         fc_test_randn(&r, d * s, 1.0, V);
         pb.m.ops->hvp_block(&pb.m, pb.X, pb.y, pb.n, pb.theta, s, V, out, bw);
         for (size_t t = 0; t < s; t++) {
@@ -323,7 +314,8 @@ START_TEST(outputs_overwrite_and_are_reproducible)
     problem_t pb;
     problem_make(&pb, _i, _i & 1 ? "fisher_mc" : "ggn", 200);
     const size_t d = pb.m.d;
-    double l1, l2, *g1 = dalloc(d), *g2 = dalloc(d), *h1 = dalloc(d), *h2 = dalloc(d);
+    double l1, l2, *g1 = fc_test_dalloc(d), *g2 = fc_test_dalloc(d), *h1 = fc_test_dalloc(d),
+                   *h2 = fc_test_dalloc(d);
     eval_at(&pb, pb.theta, &l1, g1, NULL, h1);
     for (size_t j = 0; j < d; j++)
         g2[j] = h2[j] = 1e3;
@@ -342,7 +334,7 @@ END_TEST
 static double fisher_error(problem_t *pb, const double *exact, int S, uint64_t first)
 {
     const size_t d = pb->m.d;
-    double loss, *acc = dalloc(d), *one = dalloc(d), e = 0.0, nrm = 0.0;
+    double loss, *acc = fc_test_dalloc(d), *one = fc_test_dalloc(d), e = 0.0, nrm = 0.0;
     for (int s = 0; s < S; s++) {
         pb->m.seed = first + (uint64_t)s;
         eval_at(pb, pb->theta, &loss, NULL, NULL, one);
@@ -365,10 +357,11 @@ START_TEST(fisher_diagonal_approaches_exact_diagonal)
     problem_make(&pb, _i, "fisher_mc", 100);
     problem_make(&ex, _i, "ggn", 100);
     const size_t d = pb.m.d;
-    double loss, *exact = dalloc(d);
+    double loss, *exact = fc_test_dalloc(d);
     eval_at(&ex, ex.theta, &loss, NULL, NULL, exact);
     double e1 = fisher_error(&pb, exact, 100, 1000), e2 = fisher_error(&pb, exact, 1600, 5000);
-    if (verbose()) printf("mlp case %d: Fisher error S=100 %.3g, S=1600 %.3g\n", _i, e1, e2);
+    if (fc_test_verbose())
+        printf("mlp case %d: Fisher error S=100 %.3g, S=1600 %.3g\n", _i, e1, e2);
     ck_assert_double_gt(e1 / e2, 2.5);
     ck_assert_double_lt(e1 / e2, 6.5);
     ck_assert_double_lt(e2, 0.05);
@@ -406,7 +399,7 @@ START_TEST(prior_mean_is_seeded_glorot)
     OK(fc_model_init(&m, fc_model_find("mlp"), 400, 10, 1.0));
     OK(m.ops->setup(&m, key_value, &k));
     ck_assert_uint_eq(m.d, 401 * 300 + 301 * 200 + 201 * 10);
-    double *a = dalloc(m.d), *b = dalloc(m.d), *c = dalloc(m.d);
+    double *a = fc_test_dalloc(m.d), *b = fc_test_dalloc(m.d), *c = fc_test_dalloc(m.d);
     m.ops->init_mean(&m, 9, a);
     m.ops->init_mean(&m, 9, b);
     m.ops->init_mean(&m, 10, c);
@@ -490,7 +483,7 @@ static double run_to(const fc_config_t *c, fc_data_t **b, const double *star, in
     fc_testjob_t t;
     fc_testjob_init(&t, c, b, N_CLASS);
     const size_t d = fc_testjob_ctx(&t)->d;
-    double *diff = dalloc(d), dist = INFINITY;
+    double *diff = fc_test_dalloc(d), dist = INFINITY;
     int r = 1;
     for (; r <= max; r++) {
         OK(fc_testjob_round(&t, r));
@@ -527,14 +520,15 @@ START_TEST(algorithms_reach_the_central_point)
         OK(fc_testjob_round(&t, r));
         g = fc_testjob_grad_norm(&t);
     }
-    if (verbose()) printf("mlp central: |grad F| %.3g -> %.3g in %d rounds\n", g0, g, r - 1);
+    if (fc_test_verbose())
+        printf("mlp central: |grad F| %.3g -> %.3g in %d rounds\n", g0, g, r - 1);
     ck_assert_double_le(g, 1e-8 * g0);
-    double *star = dalloc(d), *mu0 = dalloc(d), *th = dalloc(d);
+    double *star = fc_test_dalloc(d), *mu0 = fc_test_dalloc(d), *th = fc_test_dalloc(d);
     fc_copy(d, fc_testjob_mean(&t), star);
     fc_copy(d, a->mu0, mu0);
     /* F by the model's loss alone, differenced: ∇F(θ*) ≈ 0 relative to ∇F(μ₀). */
     fc_model_t m = *a->model;
-    double *work = dalloc(m.ops->work_size(&m, AN));
+    double *work = fc_test_dalloc(m.ops->work_size(&m, AN));
     double fd_star = 0.0, fd_mu = 0.0;
     for (int at = 0; at < 2; at++) {
         const double *x = at ? mu0 : star;
@@ -575,7 +569,7 @@ START_TEST(algorithms_reach_the_central_point)
         int took;
         algo_config(&c, runs[i].name, runs[i].family, runs[i].alpha);
         double dist = run_to(&c, b, star, runs[i].rounds, &took);
-        if (verbose())
+        if (fc_test_verbose())
             printf("mlp %s-%s alpha %g: distance to central %.3g after %d rounds\n", runs[i].name,
                    runs[i].family, runs[i].alpha, dist, took);
         ck_assert_msg(dist < 1e-6, "%s-%s: distance %g", runs[i].name, runs[i].family, dist);

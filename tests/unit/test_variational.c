@@ -20,18 +20,6 @@
 #define OK(x) ck_assert_int_eq((x), FC_OK)
 #define MAXK 8
 
-static int verbose(void)
-{
-    return getenv("FC_TEST_VERBOSE") != NULL;
-}
-
-static double *dalloc(size_t n)
-{
-    double *p = NULL;
-    OK(fc_calloc(n ? n : 1, sizeof(double), &p));
-    return p;
-}
-
 static void config_for(fc_config_t *c, const char *model, size_t K, const char *name,
                        const char *fam, const char *expect, double alpha)
 {
@@ -94,7 +82,8 @@ static void test_chol_solve(size_t n, const double *L, double *b)
 static double test_kl(size_t d, const double *m0, const double *S0, const double *m1,
                       const double *S1)
 {
-    double *L0 = dalloc(d * d), *L1 = dalloc(d * d), *col = dalloc(d), tr = 0.0, q = 0.0, ld = 0.0;
+    double *L0 = fc_test_dalloc(d * d), *L1 = fc_test_dalloc(d * d), *col = fc_test_dalloc(d),
+           tr = 0.0, q = 0.0, ld = 0.0;
     memcpy(L0, S0, d * d * sizeof *L0);
     memcpy(L1, S1, d * d * sizeof *L1);
     ck_assert(test_chol(d, L0) && test_chol(d, L1));
@@ -130,7 +119,7 @@ static void dense_prec(const fc_algo_ctx_t *a, const fc_global_t *g, double *S)
 static double run_kl(fc_testjob_t *t, const double *ms, const double *Ss)
 {
     const fc_algo_ctx_t *a = fc_testjob_ctx(t);
-    double *S = dalloc(a->d * a->d);
+    double *S = fc_test_dalloc(a->d * a->d);
     dense_prec(a, fc_server_global(t->srv), S);
     double kl = test_kl(a->d, fc_testjob_mean(t), S, ms, Ss);
     free(S);
@@ -169,7 +158,7 @@ static void linear_posterior(fc_data_t **b, size_t K, double delta, double beta,
                              double *S)
 {
     size_t p = b[0]->p;
-    double *L = dalloc(p * p);
+    double *L = fc_test_dalloc(p * p);
     memset(S, 0, p * p * sizeof *S);
     memset(m, 0, p * sizeof *m);
     for (size_t i = 0; i < p; i++)
@@ -211,13 +200,13 @@ START_TEST(linear_every_expectation_is_point)
             fc_testjob_init(&t, &c, b, 0);
             for (int r = 1; r <= 4; r++)
                 OK(fc_testjob_round(&t, r));
-            mean[e] = dalloc(p);
+            mean[e] = fc_test_dalloc(p);
             memcpy(mean[e], fc_testjob_mean(&t), p * sizeof(double));
             fc_testjob_free(&t);
         }
         for (size_t e = 1; e < 3; e++) {
             double err = fc_test_relerr(p, mean[e], mean[0]);
-            if (verbose()) printf("linear %s %s vs point: %.3g\n", fams[f], ex[e], err);
+            if (fc_test_verbose()) printf("linear %s %s vs point: %.3g\n", fams[f], ex[e], err);
             ck_assert_msg(err < 1e-12, "%s %s: %g", fams[f], ex[e], err);
         }
         for (size_t e = 0; e < 3; e++)
@@ -237,7 +226,7 @@ START_TEST(linear_fpc_full_exact_after_one_round)
         size_t K = Ks[i];
         OK(fc_model_init(&model, ops, p, 1, 1.5));
         fc_test_blocks(&model, K, 12, p - 1, 1, 1.0, 40 + K, b);
-        double *ms = dalloc(p), *Ss = dalloc(p * p);
+        double *ms = fc_test_dalloc(p), *Ss = fc_test_dalloc(p * p);
         linear_posterior(b, K, 0.8, 1.5, ms, Ss);
         for (int e = 1; e <= 2; e++) {
             fc_config_t c;
@@ -249,7 +238,7 @@ START_TEST(linear_fpc_full_exact_after_one_round)
             fc_testjob_init(&t, &c, b, 0);
             OK(fc_testjob_round(&t, 1));
             double kl = run_kl(&t, ms, Ss);
-            if (verbose()) printf("linear K=%zu e=%d KL(q_1||q*) = %.3g\n", K, e, kl);
+            if (fc_test_verbose()) printf("linear K=%zu e=%d KL(q_1||q*) = %.3g\n", K, e, kl);
             ck_assert_msg(fabs(kl) < 1e-10, "K %zu: KL %g", K, kl);
             fc_testjob_free(&t);
         }
@@ -318,7 +307,7 @@ START_TEST(logistic_1d_central_against_grid)
         const fc_global_t *g = fc_server_global(t.srv);
         double vm = 1.0 / g->S[0], em = fabs(fc_testjob_mean(&t)[0] - m) / fabs(m);
         double ev = fabs(vm - v) / v;
-        if (verbose())
+        if (fc_test_verbose())
             printf("1-D logistic %s: mean %.17g (grid %.17g) var %.17g (grid %.17g): %.2g %.2g\n",
                    names[a], fc_testjob_mean(&t)[0], m, vm, v, em, ev);
         ck_assert_msg(em < 1e-8 && ev < 1e-8, "%s: mean err %g var err %g", names[a], em, ev);
@@ -336,7 +325,7 @@ static double expected_loss(const fc_model_t *m, const fc_data_t *blk, const dou
 {
     fc_expect_t e;
     fc_expect_init(&e, kind, 64, samples, seed);
-    double *work = dalloc(fc_vi_work_len(&e, m, blk->n)), loss;
+    double *work = fc_test_dalloc(fc_vi_work_len(&e, m, blk->n)), loss;
     fc_prec_t q = {FC_COV_FULL, L, NULL, 0.0};
     fc_vi_eval(&e, m, blk, mean, &q, 3, 1, &loss, NULL, NULL, NULL, work);
     free(work);
@@ -369,7 +358,7 @@ START_TEST(mc_agrees_with_quadrature)
             if (seed == 1) first = est;
         }
         rms[c] = sqrt(s2 / 20.0);
-        if (verbose())
+        if (fc_test_verbose())
             printf("mc %d samples: rms error %.3g (quadrature %.12g, first %.12g)\n", counts[c],
                    rms[c], quad, first);
         if (c == 1) ck_assert_msg(fabs(first - quad) <= 3.0 * rms[c], "%g vs %g", first, quad);
@@ -397,7 +386,7 @@ static void own_fixed_point(const char *name, const char *fam, double alpha, int
     for (int r = 1; r <= 40; r++)
         OK(fc_testjob_round(&ct, r));
     const fc_algo_ctx_t *ca = fc_testjob_ctx(&ct);
-    double *Ss = dalloc(p * p), *ms = dalloc(p);
+    double *Ss = fc_test_dalloc(p * p), *ms = fc_test_dalloc(p);
     dense_prec(ca, fc_server_global(ct.srv), Ss);
     memcpy(ms, fc_testjob_mean(&ct), p * sizeof *ms);
     config_for(&c, "logistic", K, name, fam, "quadrature", alpha);
@@ -405,7 +394,7 @@ static void own_fixed_point(const char *name, const char *fam, double alpha, int
     for (int r = 1; r <= rounds; r++)
         OK(fc_testjob_round(&t, r));
     double kl = run_kl(&t, ms, Ss);
-    if (verbose()) printf("%s %s: KL to its family's q* %.3g\n", name, fam, kl);
+    if (fc_test_verbose()) printf("%s %s: KL to its family's q* %.3g\n", name, fam, kl);
     ck_assert_msg(fabs(kl) < 1e-8, "%s %s: KL %g", name, fam, kl);
     fc_testjob_free(&t);
     fc_testjob_free(&ct);
@@ -444,7 +433,7 @@ START_TEST(bayes_admm_linear_exact_one_round)
         size_t K = Ks[i];
         OK(fc_model_init(&model, ops, p, 1, 1.0));
         fc_test_blocks(&model, K, 12, p - 1, 1, 1.0, 60 + K, b);
-        double *ms = dalloc(p), *Ss = dalloc(p * p);
+        double *ms = fc_test_dalloc(p), *Ss = fc_test_dalloc(p * p);
         linear_posterior(b, K, 1.0, 1.0, ms, Ss);
         for (int e = 0; e < 2; e++) {
             fc_config_t c;
@@ -454,7 +443,7 @@ START_TEST(bayes_admm_linear_exact_one_round)
             fc_testjob_init(&t, &c, b, 0);
             OK(fc_testjob_round(&t, 1));
             double kl = run_kl(&t, ms, Ss);
-            if (verbose()) printf("bayes_admm linear K=%zu e=%d: KL %.3g\n", K, e, kl);
+            if (fc_test_verbose()) printf("bayes_admm linear K=%zu e=%d: KL %.3g\n", K, e, kl);
             ck_assert_msg(fabs(kl) < 1e-10, "K %zu: KL %g", K, kl);
             fc_testjob_free(&t);
         }
@@ -484,7 +473,7 @@ START_TEST(bayes_admm_logistic_converges_to_map)
     for (int r = 1; r <= 300; r++)
         OK(fc_testjob_round(&t, r));
     double err = fc_test_relerr(p, fc_testjob_mean(&t), star);
-    if (verbose()) printf("bayes_admm logistic: |m - θ*| rel %.3g\n", err);
+    if (fc_test_verbose()) printf("bayes_admm logistic: |m - θ*| rel %.3g\n", err);
     ck_assert_msg(err < 1e-8, "rel err %g", err);
     fc_testjob_free(&t);
     free_blocks(b, K);
@@ -593,7 +582,7 @@ START_TEST(bayes_admm_matches_independent_equations)
         memcpy(mg, rhs, sizeof mg);
         OK(fc_testjob_round(&t, r));
         double err = fc_test_relerr(p, fc_testjob_mean(&t), mg);
-        if (verbose()) printf("bayes_admm round %d: rel err %.3g\n", r, err);
+        if (fc_test_verbose()) printf("bayes_admm round %d: rel err %.3g\n", r, err);
         ck_assert_msg(err < 1e-9, "round %d: %g", r, err);
     }
     fc_testjob_free(&t);
@@ -623,8 +612,8 @@ START_TEST(lowrank_variance_is_full_diagonal_inverse)
         OK(fc_testjob_round(&tl, r));
     }
     const fc_algo_ctx_t *la = fc_testjob_ctx(&tl);
-    double *L = dalloc(p * p), *col = dalloc(p), *var = dalloc(p);
-    double *work = dalloc(la->family->variance_work(&la->fd));
+    double *L = fc_test_dalloc(p * p), *col = fc_test_dalloc(p), *var = fc_test_dalloc(p);
+    double *work = fc_test_dalloc(la->family->variance_work(&la->fd));
     ck_assert(la->family->variance != NULL);
     la->family->variance(&la->fd, la->delta, fc_server_global(tl.srv)->S, var, work);
     memcpy(L, fc_server_global(tf.srv)->S, p * p * sizeof *L);
@@ -633,7 +622,7 @@ START_TEST(lowrank_variance_is_full_diagonal_inverse)
         memset(col, 0, p * sizeof *col);
         col[j] = 1.0;
         test_chol_solve(p, L, col);
-        if (verbose()) printf("lowrank variance %zu: %.17g vs %.17g\n", j, var[j], col[j]);
+        if (fc_test_verbose()) printf("lowrank variance %zu: %.17g vs %.17g\n", j, var[j], col[j]);
         ck_assert_msg(fabs(var[j] - col[j]) <= 1e-10 * col[j], "%zu: %g vs %g", j, var[j], col[j]);
     }
     free(L), free(col), free(var), free(work);
