@@ -175,7 +175,7 @@ static int run_client(fc_host_t *h, const fc_cmd_t *cmd, const double *payload, 
         fc_client_metrics(a, c, a->ops->has_sites, payload, res, NULL, h->work);
         return FC_OK;
     }
-    fc_work_set_round(h->work, cmd->round); /* SPEC §10: the mc streams' round */
+    fc_work_set_round(h->work, cmd->round); /* per-round streams: mc draws, fedavg shuffles */
     return a->ops->local(a, c, payload, res, h->work);
 }
 
@@ -253,8 +253,6 @@ int fc_host_execute(void *host, const fc_cmd_t *cmd, const double *payload, doub
     }
     int err = FC_OK;
     size_t failed = 0;
-    if (cmd->code == FC_CMD_UPDATE || cmd->code == FC_CMD_UPDATE_ONE)
-        h->ctx[cmd->slot].round = cmd->round; /* per-round streams (fedavg's shuffles) */
     if (cmd->code == FC_CMD_UPDATE) {
         /* The reference (central) and any algorithm that needs every client ignore
          * algorithm.participation (SPEC §3.5: θ* is over all the data). */

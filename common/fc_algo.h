@@ -51,8 +51,6 @@ typedef struct {
     size_t batch_size;
     int local_epochs;
     size_t n_total;     /* N = Σ_k N_k over every client (the job counts it; 0 = not known) */
-    int round;          /* the round of the update being run: the client host sets it for each
-                         * update command (per-round random streams, seeded by round, not rank) */
     fc_expect_t expect; /* SPEC §10 algorithm.expectation (point for rows without one) */
     fc_cov_shape_t cov; /* the shape of the server's Gaussian q_t (the family's; ISO: δI) */
 } fc_algo_ctx_t;
@@ -195,7 +193,8 @@ FC_MUST int fc_work_create(const fc_algo_ctx_t *a, size_t max_n, fc_work_t **out
 void fc_work_destroy(fc_work_t **w);
 /* The model's work buffer inside w (for an algorithm's own model evaluations). */
 double *fc_work_model(fc_work_t *w);
-/* The round the next local updates belong to (the mc streams of SPEC §10 are seeded by it). */
+/* The round the next local updates belong to: the random streams seeded by round (SPEC §10's
+ * mc draws, fedavg's shuffles) read it, never the rank. */
 void fc_work_set_round(fc_work_t *w, int round);
 
 /* The server's Gaussian q_t = N(g->m, S⁻¹) as a precision of shape a->cov: the family's S

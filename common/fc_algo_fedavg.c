@@ -172,7 +172,7 @@ static int local_update(const fc_algo_ctx_t *a, fc_client_t *c, const double *th
     if (o.perm)
         for (size_t i = 0; i < n; i++)
             o.perm[i] = i;
-    fc_rng_seed(&r, a->fd.seed, FEDAVG_STREAM ^ (uint64_t)c->k, (uint64_t)a->round);
+    fc_rng_seed(&r, a->fd.seed, FEDAVG_STREAM ^ (uint64_t)c->k, (uint64_t)w->round);
     fc_copy(d, theta_bar, theta);
     for (int e = 0; e < a->local_epochs; e++)
         local_epoch(a, c->data, &o, &r, mu, theta_bar, theta, w);

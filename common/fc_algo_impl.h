@@ -19,7 +19,7 @@ struct fc_work {
      * diagonal of the precision the expectations use, the expected Hessian G and the Newton
      * matrix N (d×d each), and d-vectors: residual, step, zeros. */
     double *vi, *Q, *Qn, *Lq, *G, *N, *r, *dm, *zero;
-    int round;
+    int round; /* the round of the update being run (fc_work_set_round): per-round streams */
 };
 
 /* The variational local step (SPEC §10), fc_algo_vi.c: with the cavity quadratic cav
